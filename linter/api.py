@@ -1,0 +1,296 @@
+"""`lint(paths)`: inputs in, findings out. Used by the CLI, by tests and by embedders."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpcep_lint.engine import RuleCrash, run_rules
+from vpcep_lint.loaders.sources import SourceSet, decode, read_text
+from vpcep_lint.model import InputError, Inventory, Span
+from vpcep_lint.registry import RuleLoadError, discover
+from vpcep_lint.rule import Finding, Rule, Severity
+
+INPUT_ERROR_ID = "VPCEP000"
+TERRAFORM_JSON_KEYS = {"resource", "module", "variable", "output", "provider", "locals", "terraform", "data"}
+
+
+@dataclass
+class Options:
+    select: Sequence[str] | None = None
+    ignore: Sequence[str] = ()
+    show_unknown: bool = False
+    source_dir: str | None = None
+    all_in_dir: bool = False
+    cache_dir: str | None = None
+    use_cache: bool = False
+    jobs: int | None = None
+    rules: Sequence[type[Rule]] | None = None
+    """Rule classes to run instead of the discovered ones (tests, embedding)."""
+    cwd: str | None = None
+
+
+@dataclass
+class InputInfo:
+    path: str
+    kind: str
+    """`hcl`, `plan`, `state` or `error`."""
+    resources: int = 0
+
+
+@dataclass
+class Report:
+    inputs: list[InputInfo] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    crashes: list[RuleCrash] = field(default_factory=list)
+    load_errors: list[RuleLoadError] = field(default_factory=list)
+    rules: list[type[Rule]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    inventories: list[Inventory] = field(default_factory=list)
+
+    @property
+    def internal_errors(self) -> list[str]:
+        return [str(c) for c in self.crashes] + [str(e) for e in self.load_errors]
+
+
+@dataclass
+class _DirGroup:
+    directory: str
+    shown: str
+    files: set[str] = field(default_factory=set)
+    whole: bool = False
+
+
+def select_rules(all_rules: Sequence[type[Rule]], options: Options) -> list[type[Rule]]:
+    chosen = []
+    for cls in all_rules:
+        if options.select is not None and not any(cls.id.startswith(s) for s in options.select):
+            continue
+        if any(cls.id.startswith(s) for s in options.ignore):
+            continue
+        chosen.append(cls)
+    return chosen
+
+
+def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None) -> Report:
+    options = options or Options()
+    report = Report()
+    if options.rules is not None:
+        all_rules: list[type[Rule]] = list(options.rules)
+    else:
+        all_rules, report.load_errors = discover()
+    report.rules = select_rules(all_rules, options)
+    rules = []
+    for cls in report.rules:
+        rule = cls()
+        rule.show_unknown = options.show_unknown
+        rules.append(rule)
+
+    cache = None
+    if options.use_cache:
+        from vpcep_lint.loaders.cache import ParseCache
+
+        cache = ParseCache.open(options.cache_dir)
+    sources = SourceSet(cache=cache, cwd=options.cwd)
+    groups: dict[str, _DirGroup] = {}
+    documents: list[tuple[str, Any, str | None]] = []
+
+    for raw in dict.fromkeys(paths):  # keep first occurrence, drop repeats
+        if raw == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            text = decode(stream.read(), "<stdin>")
+            if isinstance(text, InputError):
+                report.errors.append(text)
+                continue
+            _add_json(report, documents, text, "<stdin>", None)
+            continue
+        shown = sources.display(raw)
+        if not os.path.lexists(raw):
+            report.errors.append(InputError(shown, "no such file or directory"))
+            continue
+        if os.path.isdir(raw):
+            real = os.path.realpath(raw)
+            if not SourceSet.module_files(raw):
+                try:
+                    empty = not os.listdir(raw)
+                except OSError as exc:
+                    report.errors.append(InputError(shown, f"cannot read directory: {exc.strerror}"))
+                    continue
+                report.errors.append(
+                    InputError(shown, "empty directory" if empty else "no Terraform files (.tf, .tf.json) in directory")
+                )
+                continue
+            group = groups.setdefault(real, _DirGroup(raw, shown))
+            group.whole = True
+            continue
+        if not os.path.isfile(raw):
+            report.errors.append(InputError(shown, "not a regular file (a broken link or a special file)"))
+            continue
+        text = read_text(raw)
+        if isinstance(text, InputError):
+            text.source = shown
+            report.errors.append(text)
+            continue
+        if not text.strip():
+            report.errors.append(InputError(shown, "empty file: nothing to lint"))
+            continue
+        stripped = text.lstrip()
+        if stripped.startswith(("{", "[")) and not raw.endswith(".tf"):
+            try:
+                doc = _json_loads(text)
+            except ValueError as exc:
+                line, col, msg = _json_position(exc)
+                report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
+                continue
+            if raw.endswith(".tf.json") or (isinstance(doc, dict) and "format_version" not in doc and set(doc) & TERRAFORM_JSON_KEYS):
+                _add_file(groups, raw, sources)
+                continue
+            _add_json(report, documents, doc, shown, raw)
+            continue
+        if raw.endswith((".tfvars", ".tfvars.json")):
+            group = _add_file(groups, raw, sources)
+            group.whole = True
+            continue
+        _add_file(groups, raw, sources)
+
+    jobs: list[tuple[str, Inventory, _DirGroup | None]] = []
+    for real in sorted(groups):
+        group = groups[real]
+        inv, errors = _load_dir(group.directory, sources)
+        report.errors.extend(errors)
+        jobs.append((real, inv, group))
+    for shown, doc, path in documents:
+        inv_or_error = _load_document(doc, shown, path, options, sources)
+        if isinstance(inv_or_error, InputError):
+            report.errors.append(inv_or_error)
+            report.inputs.append(InputInfo(shown, "error"))
+            continue
+        jobs.append((shown, inv_or_error, None))
+
+    for _, inv, group in jobs:
+        report.inputs.append(InputInfo(inv.source, inv.kind, len(inv)))
+        report.notes.extend(inv.notes)
+        report.inventories.append(inv)
+        result = run_rules(rules, inv)
+        report.crashes.extend(result.crashes)
+        found = result.findings
+        if group is not None and not group.whole and not options.all_in_dir:
+            wanted = {sources.display(f) for f in group.files}
+            found = [f for f in found if f.span is None or f.span.file in wanted]
+        report.findings.extend(found)
+
+    for err in report.errors:
+        report.findings.append(input_error_finding(err))
+    report.findings = sorted(report.findings, key=lambda f: f.sort_key())
+    report.inputs.sort(key=lambda i: (i.path, i.kind))
+    report.errors.sort(key=lambda e: (e.source, e.line or 0, e.column or 0, e.message))
+    if cache is not None:
+        cache.close()
+    return report
+
+
+def input_error_finding(err: InputError) -> Finding:
+    return Finding(
+        rule_id=INPUT_ERROR_ID,
+        severity=Severity.ERROR,
+        message=err.message,
+        address="",
+        span=Span(err.source, err.line or 1, err.column or 1),
+        source=err.source,
+    )
+
+
+def _json_loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nesting too deep") from None
+
+
+def _json_position(exc: ValueError) -> tuple[int | None, int | None, str]:
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.lineno, exc.colno, exc.msg.lower()
+    return None, None, str(exc)
+
+
+def _add_file(groups: dict[str, _DirGroup], path: str, sources: SourceSet) -> _DirGroup:
+    directory = os.path.dirname(os.path.abspath(path))
+    real = os.path.realpath(directory)
+    group = groups.setdefault(real, _DirGroup(directory, sources.display(directory)))
+    group.files.add(path)
+    return group
+
+
+def _add_json(report: Report, documents: list[tuple[str, Any, str | None]], doc_or_text: Any, shown: str, path: str | None) -> None:
+    if isinstance(doc_or_text, str):
+        try:
+            doc = _json_loads(doc_or_text)
+        except ValueError as exc:
+            line, col, msg = _json_position(exc)
+            report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
+            return
+    else:
+        doc = doc_or_text
+    documents.append((shown, doc, path))
+
+
+def _load_dir(directory: str, sources: SourceSet) -> tuple[Inventory, list[InputError]]:
+    from vpcep_lint.loaders.hcl import HclLoader
+
+    loader = HclLoader(directory, sources, repo_root=_repo_root(directory))
+    inv = loader.load()
+    inv.source = sources.display(directory)
+    for r in inv:
+        r.source = inv.source
+    return inv, loader.errors
+
+
+def _repo_root(directory: str) -> str:
+    """The enclosing git work tree, else the directory itself: local modules may not leave it."""
+    d = os.path.realpath(directory)
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return os.path.realpath(directory)
+        d = parent
+
+
+def _load_document(doc: Any, shown: str, path: str | None, options: Options, sources: SourceSet) -> Inventory | InputError:
+    from vpcep_lint.loaders.plan import PlanError, load_document
+
+    try:
+        inv = load_document(doc, shown)
+    except PlanError as exc:
+        return InputError(shown, exc.message, exc.line)
+    except RecursionError:
+        return InputError(shown, "nesting too deep")
+    source_dir = options.source_dir
+    if source_dir is None and path is not None:
+        candidate = os.path.dirname(os.path.abspath(path))
+        if SourceSet.module_files(candidate):
+            source_dir = candidate
+    if source_dir is not None and os.path.isdir(source_dir):
+        hcl_inv, _ = _load_dir(source_dir, sources)
+        attach_sources(inv, hcl_inv)
+    return inv
+
+
+def attach_sources(inv: Inventory, hcl: Inventory) -> None:
+    """Give plan resources the file:line of their block, matched by module path and address."""
+    by_config: dict[str, Any] = {}
+    for r in hcl:
+        by_config.setdefault(r.config_address, r)
+    for r in inv:
+        src = by_config.get(r.config_address)
+        if src is None:
+            continue
+        r.span = src.span
+        r.attr_spans = dict(src.attr_spans)
+        exact = hcl.get(r.address)
+        r.comments = (exact or src).comments

@@ -1,0 +1,184 @@
+"""The `vpcep-lint` command: `vpcep-lint [OPTIONS] PATH...`."""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from vpcep_lint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip().upper() for x in v.split(",") if x.strip())
+    return out
+
+
+def _error(message: str) -> None:
+    click.echo(f"vpcep-lint: error: {message}", err=True)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format.  [default: text]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
+@click.option("--source-dir", type=click.Path(file_okay=False), help="Configuration directory of a plan, for file:line and suppressions.")
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None, help="Lowest severity that makes the exit code 1.  [default: note]")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (input and internal errors still count).")
+@click.option("--show-unknown", is_flag=True, help="Add notes for what could not be checked statically.")
+@click.option("--all-in-dir", is_flag=True, help="With .tf files given: report findings of their whole directories.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this TOML file.")
+@click.option("--show-config", is_flag=True, help="Print the settings in force and exit.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="A previous JSON report: only findings not in it count.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write the findings as a baseline JSON report to FILE.")
+@click.option("--sarif-root", type=click.Path(file_okay=False), help="Directory SARIF URIs are relative to.  [default: git top level, else .]")
+@click.option("--category", help="SARIF automationDetails.id.  [default: vpcep-lint/<first input>]")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--list-rules", is_flag=True, help="List the available rules and exit.")
+@click.option("--explain", metavar="RULE", help="Print a rule's documentation and exit.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.version_option(__version__, "-V", "--version", prog_name="vpcep-lint", message="%(prog)s %(version)s")
+@click.pass_context
+def main(ctx: click.Context, **kw: Any) -> None:
+    """Lint Huawei Cloud Terraform for VPC endpoint connectivity mistakes.
+
+    PATH is a directory of .tf files, .tf files, a `terraform show -json` plan or state,
+    or - for a plan or state on standard input.
+    """
+    try:
+        code = run(**kw)
+    except click.exceptions.Exit:
+        raise
+    except click.UsageError:
+        raise
+    except Exception as exc:  # the last line of defence: exit 3, never a bare traceback
+        if kw.get("debug"):
+            traceback.print_exc()
+        _error(f"internal error: {type(exc).__name__}: {exc}" + ("" if kw.get("debug") else " (run with --debug for details)"))
+        code = EXIT_INTERNAL
+    ctx.exit(code)
+
+
+def run(**kw: Any) -> int:
+    from vpcep_lint import settings
+    from vpcep_lint.api import Options, lint
+    from vpcep_lint.registry import DuplicateRuleError, discover
+
+    try:
+        all_rules, load_errors = discover()
+    except DuplicateRuleError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    known_ids = {r.id for r in all_rules}
+
+    if kw["list_rules"]:
+        click.echo(settings.rules_table(all_rules), nl=False)
+        return EXIT_INTERNAL if load_errors else EXIT_CLEAN
+    if kw["explain"]:
+        wanted = kw["explain"].strip().upper()
+        for cls in all_rules:
+            if cls.id == wanted:
+                click.echo(settings.explain(cls))
+                return EXIT_CLEAN
+        raise click.UsageError(f"unknown rule {kw['explain']!r}; see --list-rules")
+
+    paths = list(kw["paths"])
+    try:
+        conf = settings.resolve(kw, paths, known_ids)
+    except settings.ConfigError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    if kw["show_config"]:
+        click.echo(settings.show(conf), nl=False)
+        return EXIT_CLEAN
+    if not paths:
+        raise click.UsageError("no PATH given (a directory, .tf files, a plan or state JSON, or -)")
+    for rid in conf.select + conf.ignore:
+        if not any(k.startswith(rid) for k in known_ids):
+            raise click.UsageError(f"unknown rule id or prefix {rid!r}; see --list-rules")
+    paths = settings.apply_exclude(paths, conf)
+
+    options = Options(
+        select=conf.select or None,
+        ignore=conf.ignore,
+        show_unknown=kw["show_unknown"],
+        source_dir=kw["source_dir"],
+        all_in_dir=kw["all_in_dir"],
+        use_cache=not kw["no_cache"],
+        cache_dir=os.environ.get("VPCEP_LINT_CACHE_DIR"),
+    )
+    report = lint(paths, options)
+    report.load_errors = load_errors + [e for e in report.load_errors if e not in load_errors]
+    try:
+        settings.apply_after(report, conf, kw)
+    except settings.ConfigError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+
+    for err in report.errors:
+        _error(_safe(str(err)))
+    for msg in report.internal_errors:
+        _error(_safe(msg))
+        if kw["debug"]:
+            for crash in report.crashes:
+                click.echo(crash.detail, err=True)
+
+    fmt = kw["fmt"] or "text"
+    output = kw["output"]
+    if fmt == "text":
+        from vpcep_lint.report import text
+
+        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        rendered = text.render(report, colour=colour)
+    elif fmt == "json":
+        from vpcep_lint.report import json_report
+
+        rendered = json_report.render(report)
+    elif fmt == "sarif":
+        from vpcep_lint.report import sarif
+
+        rendered = sarif.render(report, root=kw["sarif_root"], category=kw["category"], paths=paths)
+    else:
+        from vpcep_lint.report import github
+
+        rendered = github.render(report)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(rendered)
+    else:
+        click.echo(rendered, nl=False)
+    return exit_code(report, conf.fail_on, kw["exit_zero"])
+
+
+def exit_code(report: Any, fail_on: str, exit_zero: bool) -> int:
+    from vpcep_lint.rule import Severity
+
+    if report.internal_errors:
+        return EXIT_INTERNAL
+    if report.errors:
+        return EXIT_INPUT
+    if exit_zero:
+        return EXIT_CLEAN
+    threshold = Severity(fail_on).rank
+    if any(f.suppressed is None and f.severity.rank >= threshold for f in report.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _safe(text: str) -> str:
+    from vpcep_lint.report.text import escape
+
+    return escape(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Loaders: HCL module trees and `terraform show -json` documents into one Inventory."""

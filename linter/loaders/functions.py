@@ -1,0 +1,266 @@
+"""The few pure Terraform functions evaluated statically; anything else is UNKNOWN.
+
+Functions that read files (`file`, `templatefile`, `fileset`, `filebase64`...) or the
+environment are never evaluated: they are simply not listed here.
+"""
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from vpcep_lint.model import UNKNOWN, contains_unknown
+
+# Functions that only rearrange values: their arguments are passed through un-read, so that
+# references inside them keep their target (`concat([huaweicloud_x.a.id], ...)`).
+STRUCTURAL = {"concat", "tolist", "toset", "flatten", "element", "lookup", "coalesce", "try", "merge",
+              "compact", "distinct", "values", "one", "coalescelist", "slice", "reverse"}
+
+
+def to_string(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _num(v: Any) -> float | int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str):
+        try:
+            return int(v)
+        except ValueError:
+            try:
+                return float(v)
+            except ValueError:
+                return None
+    return None
+
+
+def binop(op: str, a: Any, b: Any) -> Any:
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op in ("&&", "||"):
+        if not isinstance(a, bool) or not isinstance(b, bool):
+            return UNKNOWN
+        return (a and b) if op == "&&" else (a or b)
+    x, y = _num(a), _num(b)
+    if x is None or y is None:
+        return UNKNOWN
+    try:
+        if op == "+":
+            return x + y
+        if op == "-":
+            return x - y
+        if op == "*":
+            return x * y
+        if op == "/":
+            return x / y
+        if op == "%":
+            return x % y
+        if op == "<":
+            return x < y
+        if op == ">":
+            return x > y
+        if op == "<=":
+            return x <= y
+        if op == ">=":
+            return x >= y
+    except (ZeroDivisionError, OverflowError):
+        return UNKNOWN
+    return UNKNOWN
+
+
+def unop(op: str, a: Any) -> Any:
+    if a is UNKNOWN:
+        return UNKNOWN
+    if op == "!":
+        return (not a) if isinstance(a, bool) else UNKNOWN
+    n = _num(a)
+    return UNKNOWN if n is None else -n
+
+
+def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> str:
+    net = ipaddress.ip_network(prefix, strict=False)
+    new_prefix = net.prefixlen + int(newbits)
+    if new_prefix > net.max_prefixlen or netnum >= 2 ** int(newbits) or netnum < 0:
+        raise ValueError("out of range")
+    step = 2 ** (net.max_prefixlen - new_prefix)
+    base = int(net.network_address) + int(netnum) * step
+    return f"{ipaddress.ip_address(base)}/{new_prefix}"
+
+
+def _cidrhost(prefix: str, hostnum: int) -> str:
+    net = ipaddress.ip_network(prefix, strict=False)
+    if hostnum < 0:
+        hostnum += net.num_addresses
+    if not 0 <= hostnum < net.num_addresses:
+        raise ValueError("out of range")
+    return str(net.network_address + int(hostnum))
+
+
+def _flatten(v: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for x in v:
+        if isinstance(x, list):
+            out.extend(_flatten(x))
+        else:
+            out.append(x)
+    return out
+
+
+def _distinct(v: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for x in v:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _toset(v: Any) -> Any:
+    if not isinstance(v, list):
+        return UNKNOWN
+    if all(isinstance(x, str) for x in v):
+        return sorted(set(v))
+    return _distinct(v)
+
+
+def _element(v: Any, i: Any) -> Any:
+    if not isinstance(v, list) or not v or _num(i) is None:
+        return UNKNOWN
+    return v[int(_num(i)) % len(v)]  # type: ignore[arg-type]
+
+
+def _lookup(m: Any, key: Any, *default: Any) -> Any:
+    if not isinstance(m, dict) or key is UNKNOWN:
+        return UNKNOWN
+    if to_string(key) in m:
+        return m[to_string(key)]
+    return default[0] if default else UNKNOWN
+
+
+def _coalesce(*args: Any) -> Any:
+    for a in args:
+        if a is UNKNOWN:
+            return UNKNOWN
+        if a is not None and a != "":
+            return a
+    return UNKNOWN
+
+
+def _merge(*maps: Any) -> Any:
+    out: dict[str, Any] = {}
+    for m in maps:
+        if not isinstance(m, dict):
+            return UNKNOWN
+        out.update(m)
+    return out
+
+
+def _keys(m: Any) -> Any:
+    return sorted(m) if isinstance(m, dict) else UNKNOWN
+
+
+def _values(m: Any) -> Any:
+    return [m[k] for k in sorted(m)] if isinstance(m, dict) else UNKNOWN
+
+
+def _length(v: Any) -> Any:
+    if isinstance(v, (list, dict, str)):
+        return len(v)
+    return UNKNOWN
+
+
+def _format(fmt: Any, *args: Any) -> Any:
+    if not isinstance(fmt, str) or contains_unknown(args):
+        return UNKNOWN
+    out, i, ai = [], 0, 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "%" and i + 1 < len(fmt):
+            verb = fmt[i + 1]
+            if verb == "%":
+                out.append("%")
+            elif verb in "sdvq" and ai < len(args):
+                val = args[ai]
+                ai += 1
+                out.append(f'"{to_string(val)}"' if verb == "q" else to_string(val))
+            else:
+                return UNKNOWN
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _slice(v: Any, a: Any, b: Any) -> Any:
+    if not isinstance(v, list) or _num(a) is None or _num(b) is None:
+        return UNKNOWN
+    return v[int(_num(a)):int(_num(b))]  # type: ignore[arg-type]
+
+
+def _one(v: Any) -> Any:
+    if isinstance(v, list) and len(v) <= 1:
+        return v[0] if v else None
+    return UNKNOWN
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "cidrsubnet": lambda p, n, k: _cidrsubnet(p, int(n), int(k)),
+    "cidrhost": lambda p, h: _cidrhost(p, int(h)),
+    "cidrnetmask": lambda p: str(ipaddress.ip_network(p, strict=False).netmask),
+    "concat": lambda *ls: [x for lst in ls for x in lst] if all(isinstance(x, list) for x in ls) else UNKNOWN,
+    "tolist": lambda v: v if isinstance(v, list) else UNKNOWN,
+    "toset": _toset,
+    "tomap": lambda v: v if isinstance(v, dict) else UNKNOWN,
+    "tostring": lambda v: to_string(v) if isinstance(v, (str, int, float, bool)) else UNKNOWN,
+    "tonumber": lambda v: _num(v) if _num(v) is not None else UNKNOWN,
+    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}.get(v, UNKNOWN),
+    "flatten": lambda v: _flatten(v) if isinstance(v, list) else UNKNOWN,
+    "distinct": lambda v: _distinct(v) if isinstance(v, list) else UNKNOWN,
+    "compact": lambda v: [x for x in v if x not in (None, "")] if isinstance(v, list) else UNKNOWN,
+    "element": _element,
+    "lookup": _lookup,
+    "coalesce": _coalesce,
+    "coalescelist": lambda *ls: next((x for x in ls if isinstance(x, list) and x), UNKNOWN),
+    "merge": _merge,
+    "keys": _keys,
+    "values": _values,
+    "length": _length,
+    "lower": lambda s: s.lower() if isinstance(s, str) else UNKNOWN,
+    "upper": lambda s: s.upper() if isinstance(s, str) else UNKNOWN,
+    "trimspace": lambda s: s.strip() if isinstance(s, str) else UNKNOWN,
+    "join": lambda sep, lst: sep.join(to_string(x) for x in lst) if isinstance(lst, list) and isinstance(sep, str) else UNKNOWN,
+    "split": lambda sep, s: s.split(sep) if isinstance(s, str) and isinstance(sep, str) and sep else UNKNOWN,
+    "format": _format,
+    "replace": lambda s, a, b: s.replace(a, b) if all(isinstance(x, str) for x in (s, a, b)) and not a.startswith("/") else UNKNOWN,
+    "contains": lambda lst, v: v in lst if isinstance(lst, list) else UNKNOWN,
+    "slice": _slice,
+    "reverse": lambda v: list(reversed(v)) if isinstance(v, list) else UNKNOWN,
+    "one": _one,
+    "min": lambda *a: min(a) if a and all(_num(x) is not None for x in a) else UNKNOWN,
+    "max": lambda *a: max(a) if a and all(_num(x) is not None for x in a) else UNKNOWN,
+}
+
+
+def call(name: str, args: list[Any]) -> Any:
+    fn = FUNCTIONS.get(name)
+    if fn is None:
+        return UNKNOWN
+    if name not in STRUCTURAL and contains_unknown(args):
+        return UNKNOWN
+    if name in STRUCTURAL and any(a is UNKNOWN for a in args):
+        return UNKNOWN
+    try:
+        return fn(*args)
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError, AttributeError, RecursionError):
+        return UNKNOWN

@@ -1,0 +1,850 @@
+"""A directory of `.tf` files (a root module and its local modules) -> an Inventory.
+
+Evaluates what can be known statically: variable defaults and tfvars, locals, literals,
+string templates, `count`/`for_each` over known values, local modules and their outputs,
+and a few pure functions. Everything else is UNKNOWN. Nothing outside the module tree is read;
+remote modules are not followed; functions that read files are never evaluated.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpcep_lint.loaders import functions
+from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile
+from vpcep_lint.loaders.sources import SourceSet
+from vpcep_lint.model import (
+    UNKNOWN,
+    InputError,
+    Inventory,
+    Ref,
+    Resource,
+    Span,
+    canonical_type,
+    normalize_value,
+)
+
+META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
+META_BLOCKS = {"lifecycle", "provisioner", "connection"}
+MAX_MODULE_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class ResourcePath:
+    """A not-yet-read reference into a resource instance: `huaweicloud_x.y.network[0].port`."""
+
+    address: str
+    path: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceGroup:
+    """`huaweicloud_x.y` of a resource with count or for_each: its instances by key."""
+
+    instances: tuple[tuple[Any, str], ...]
+    keyed: bool
+
+    def members(self) -> list[ResourcePath]:
+        return [ResourcePath(addr) for _, addr in self.instances]
+
+
+@dataclass
+class ProviderConfig:
+    key: str
+    region: Any
+
+
+@dataclass
+class ModuleDef:
+    directory: str
+    files: list[ParsedFile]
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Attribute] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    resources: list[Block] = field(default_factory=list)
+    modules: list[Block] = field(default_factory=list)
+    providers: list[Block] = field(default_factory=list)
+    comments: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class Scope:
+    names: dict[str, Any] = field(default_factory=dict)
+
+    def child(self, **names: Any) -> Scope:
+        merged = dict(self.names)
+        merged.update(names)
+        return Scope(merged)
+
+
+class _Namespace:
+    def __init__(self, getter: Callable[[str], Any]) -> None:
+        self.getter = getter
+
+
+@dataclass
+class ResourceInstance:
+    module: ModuleInstance
+    block: Block
+    address: str
+    type: str
+    key: Any
+    scope: Scope
+    values: dict[str, Any] | None = None
+    refs: dict[tuple[Any, ...], list[Ref]] = field(default_factory=dict)
+    evaluating: bool = False
+
+
+class ModuleInstance:
+    def __init__(
+        self,
+        loader: HclLoader,
+        definition: ModuleDef,
+        prefix: str,
+        call_args: dict[str, Callable[[], Any]],
+        providers: dict[str, ProviderConfig],
+        depth: int,
+    ) -> None:
+        self.loader = loader
+        self.definition = definition
+        self.prefix = prefix
+        self.call_args = call_args
+        self.providers = providers
+        self.depth = depth
+        self._vars: dict[str, Any] = {}
+        self._locals: dict[str, Any] = {}
+        self._busy: set[str] = set()
+        self.groups: dict[str, Any] = {}
+        self.children: dict[str, Any] = {}
+        self._outputs: dict[str, Any] = {}
+        self.call_comments: list[str] = []
+        """Comments on the module blocks that lead here (suppressions apply inside)."""
+
+    # -- names -------------------------------------------------------------------------------
+    def var(self, name: str) -> Any:
+        if name in self._vars:
+            return self._vars[name]
+        token = "var." + name
+        if token in self._busy:
+            return UNKNOWN
+        self._busy.add(token)
+        try:
+            if name in self.call_args:
+                value = self.call_args[name]()
+            else:
+                value = self.loader.root_var(self, name)
+        finally:
+            self._busy.discard(token)
+        self._vars[name] = value
+        return value
+
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        attr = self.definition.locals.get(name)
+        if attr is None:
+            return UNKNOWN
+        token = "local." + name
+        if token in self._busy:
+            return UNKNOWN  # a reference cycle: Terraform rejects it; we just don't know
+        self._busy.add(token)
+        try:
+            value = Evaluator(self, Scope()).eval(attr.expr)
+        finally:
+            self._busy.discard(token)
+        self._locals[name] = value
+        return value
+
+    def output(self, name: str) -> Any:
+        if name in self._outputs:
+            return self._outputs[name]
+        block = self.definition.outputs.get(name)
+        if block is None or "value" not in block.attributes:
+            return UNKNOWN
+        token = "output." + name
+        if token in self._busy:
+            return UNKNOWN
+        self._busy.add(token)
+        try:
+            value = Evaluator(self, Scope()).eval(block.attributes["value"].expr)
+        finally:
+            self._busy.discard(token)
+        self._outputs[name] = value
+        return value
+
+    def outputs_object(self) -> dict[str, Any]:
+        return {name: self.output(name) for name in self.definition.outputs}
+
+
+class Evaluator:
+    """Evaluates one expression in a module instance and scope; collects references read."""
+
+    def __init__(self, module: ModuleInstance, scope: Scope, refs: list[Ref] | None = None) -> None:
+        self.module = module
+        self.scope = scope
+        self.refs = refs if refs is not None else []
+
+    # Values returned by eval() may hold ResourcePath / ResourceGroup / namespaces; value()
+    # turns them into plain values, recording each reference read.
+    def value(self, expr: Expr) -> Any:
+        return self.materialize(self.eval(expr))
+
+    def materialize(self, v: Any) -> Any:
+        if isinstance(v, ResourcePath):
+            self.refs.append(Ref(v.address, _path_str(v.path)))
+            return self.module.loader.read_resource(v)
+        if isinstance(v, ResourceGroup):
+            for _, addr in v.instances:
+                self.refs.append(Ref(addr, ""))
+            return UNKNOWN
+        if isinstance(v, list):
+            return [self.materialize(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self.materialize(x) for k, x in v.items()}
+        if isinstance(v, _Namespace):
+            return UNKNOWN
+        return v
+
+    def eval(self, e: Expr) -> Any:
+        try:
+            return self._eval(e)
+        except RecursionError:
+            return UNKNOWN
+
+    def _eval(self, e: Expr) -> Any:
+        kind = e[0]
+        if kind == "lit":
+            return e[1]
+        if kind == "tmpl":
+            out = []
+            for part in e[1]:
+                if isinstance(part, str):
+                    out.append(part)
+                    continue
+                v = self.value(part)
+                if v is UNKNOWN or isinstance(v, (list, dict)):
+                    self._collect_rest(e[1])
+                    return UNKNOWN
+                out.append(functions.to_string(v))
+            return "".join(out)
+        if kind == "var":
+            return self.root(e[1])
+        if kind == "attr":
+            return self.get_attr(self.eval(e[1]), e[2])
+        if kind == "index":
+            return self.get_index(self.eval(e[1]), self.value(e[2]))
+        if kind == "splat":
+            return self.splat(self.eval(e[1]), e[2])
+        if kind == "tuple":
+            return [self.eval(x) for x in e[1]]
+        if kind == "object":
+            obj: dict[str, Any] = {}
+            for k, v in e[1]:
+                key = self.value(k)
+                val = self.eval(v)
+                if key is UNKNOWN or key is None:
+                    self.materialize(val)
+                    return UNKNOWN
+                obj[functions.to_string(key)] = val
+            return obj
+        if kind == "call":
+            return self.call(e[1], e[2], e[3])
+        if kind == "cond":
+            c = self.value(e[1])
+            if isinstance(c, bool):
+                return self.eval(e[2] if c else e[3])
+            self.value(e[2])
+            self.value(e[3])
+            return UNKNOWN
+        if kind == "binop":
+            return functions.binop(e[1], self.value(e[2]), self.value(e[3]))
+        if kind == "unop":
+            return functions.unop(e[1], self.value(e[2]))
+        if kind == "for":
+            return self.for_expr(e)
+        return UNKNOWN
+
+    def _collect_rest(self, parts: list[Any]) -> None:
+        for part in parts:
+            if not isinstance(part, str):
+                self.value(part)
+
+    def root(self, name: str) -> Any:
+        if name in self.scope.names:
+            return self.scope.names[name]
+        m = self.module
+        if name == "var":
+            return _Namespace(m.var)
+        if name == "local":
+            return _Namespace(m.local)
+        if name == "module":
+            return _Namespace(lambda n: m.loader.module_value(m, n))
+        if name == "data":
+            return _Namespace(lambda n: _Namespace(lambda _n: UNKNOWN))
+        if name == "path":
+            return _Namespace(lambda n: UNKNOWN)
+        if name == "terraform":
+            return _Namespace(lambda n: "default" if n == "workspace" else UNKNOWN)
+        if name in ("count", "each", "self"):
+            return UNKNOWN
+        # anything else is a resource type
+        return _Namespace(lambda n: m.loader.resource_value(m, name, n))
+
+    def get_attr(self, obj: Any, name: str) -> Any:
+        if isinstance(obj, _Namespace):
+            return obj.getter(name)
+        if isinstance(obj, ResourcePath):
+            return ResourcePath(obj.address, obj.path + (name,))
+        if isinstance(obj, ResourceGroup):
+            return UNKNOWN
+        if isinstance(obj, dict):
+            return obj.get(name, UNKNOWN)
+        return UNKNOWN
+
+    def get_index(self, obj: Any, key: Any) -> Any:
+        if key is UNKNOWN:
+            if isinstance(obj, ResourceGroup):
+                # unknown instance key: any of them may be meant
+                for _, addr in obj.instances:
+                    self.refs.append(Ref(addr, ""))
+            else:
+                self.materialize(obj)
+            return UNKNOWN
+        if isinstance(obj, ResourcePath):
+            return ResourcePath(obj.address, obj.path + (key,))
+        if isinstance(obj, ResourceGroup):
+            for k, addr in obj.instances:
+                if k == key or (isinstance(k, str) and k == functions.to_string(key)):
+                    return ResourcePath(addr)
+            return UNKNOWN
+        if isinstance(obj, list):
+            if isinstance(key, (int, float)) and not isinstance(key, bool) and 0 <= int(key) < len(obj):
+                return obj[int(key)]
+            if isinstance(key, str) and key.isdigit() and int(key) < len(obj):
+                return obj[int(key)]
+            return UNKNOWN
+        if isinstance(obj, dict):
+            return obj.get(functions.to_string(key), UNKNOWN)
+        return UNKNOWN
+
+    def splat(self, obj: Any, ops: list[Expr]) -> Any:
+        if isinstance(obj, ResourceGroup):
+            items: list[Any] = obj.members()
+        elif isinstance(obj, list):
+            items = obj
+        elif obj is None:
+            return []
+        elif obj is UNKNOWN:
+            return UNKNOWN
+        else:
+            items = [obj]
+        out = []
+        for item in items:
+            for op in ops:
+                if op[0] == "attr":
+                    item = self.get_attr(item, op[1])
+                else:
+                    item = self.get_index(item, self.value(op[1]))
+            out.append(item)
+        return out
+
+    def call(self, name: str, arg_exprs: list[Expr], expand: bool) -> Any:
+        if name in functions.STRUCTURAL:
+            args = [self.eval(a) for a in arg_exprs]
+        else:
+            args = [self.value(a) for a in arg_exprs]
+        if expand and args:
+            last = self.materialize(args[-1]) if name not in functions.STRUCTURAL else args[-1]
+            if not isinstance(last, list):
+                return UNKNOWN
+            args = args[:-1] + list(last)
+        if name == "try":
+            for a in args:
+                if a is not UNKNOWN:
+                    return a
+            return UNKNOWN
+        result = functions.call(name, args)
+        if name in functions.STRUCTURAL and result is UNKNOWN:
+            self.materialize(args)
+        return result
+
+    def for_expr(self, e: Expr) -> Any:
+        _, key_var, value_var, coll_e, key_e, val_e, cond_e, group = e
+        coll = self.eval(coll_e)
+        if isinstance(coll, ResourceGroup):
+            coll = {k: ResourcePath(a) for k, a in coll.instances} if coll.keyed else coll.members()
+        if not isinstance(coll, (list, dict)):
+            self.materialize(coll)
+            return UNKNOWN
+        pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
+        tuple_out: list[Any] = []
+        obj_out: dict[str, Any] = {}
+        for k, v in pairs:
+            names = {value_var: v}
+            if key_var:
+                names[key_var] = k
+            sub = Evaluator(self.module, self.scope.child(**names), self.refs)
+            if cond_e is not None:
+                c = sub.value(cond_e)
+                if c is UNKNOWN:
+                    return UNKNOWN
+                if not c:
+                    continue
+            if key_e is None:
+                tuple_out.append(sub.eval(val_e))
+            else:
+                kk = sub.value(key_e)
+                if kk is UNKNOWN:
+                    return UNKNOWN
+                vv = sub.eval(val_e)
+                key = functions.to_string(kk)
+                if group:
+                    obj_out.setdefault(key, []).append(vv)
+                else:
+                    obj_out[key] = vv
+        return tuple_out if key_e is None else obj_out
+
+
+def _path_str(path: tuple[Any, ...]) -> str:
+    out = ""
+    for p in path:
+        if isinstance(p, int) and not isinstance(p, bool):
+            out += f"[{p}]"
+        elif isinstance(p, str) and out and not p.isidentifier():
+            out += f'["{p}"]'
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+def _key_suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"[{key}]"
+    escaped = str(key).replace("\\", "\\\\").replace('"', '\\"')
+    return f'["{escaped}"]'
+
+
+class HclLoader:
+    """Loads one root module directory into an Inventory."""
+
+    def __init__(self, root: str, sources: SourceSet, repo_root: str | None = None) -> None:
+        self.root = root
+        self.sources = sources
+        self.repo_root = repo_root or root
+        self.errors: list[InputError] = []
+        self.notes: list[str] = []
+        self.instances: dict[str, ResourceInstance] = {}
+        self.order: list[ResourceInstance] = []
+        self.root_module: ModuleInstance | None = None
+        self._root_vars: dict[str, Any] | None = None
+        self._module_stack: list[str] = []
+
+    # -- loading ----------------------------------------------------------------------------
+    def definition(self, directory: str) -> ModuleDef | None:
+        files = self.sources.module_files(directory)
+        parsed: list[ParsedFile] = []
+        for path in files:
+            result = self.sources.parse(path)
+            if isinstance(result, InputError):
+                self.errors.append(result)
+            else:
+                parsed.append(result)
+        d = ModuleDef(directory, parsed)
+        for pf in parsed:
+            d.comments[pf.path] = pf.comments
+            for b in pf.body.blocks:
+                if b.type == "resource" and len(b.labels) == 2:
+                    b.file = pf.path  # type: ignore[attr-defined]
+                    d.resources.append(b)
+                elif b.type == "module" and b.labels:
+                    b.file = pf.path  # type: ignore[attr-defined]
+                    d.modules.append(b)
+                elif b.type == "variable" and b.labels:
+                    d.variables[b.labels[0]] = b
+                elif b.type == "locals":
+                    d.locals.update(b.attributes)
+                elif b.type == "output" and b.labels:
+                    d.outputs[b.labels[0]] = b
+                elif b.type == "provider" and b.labels:
+                    d.providers.append(b)
+        return d
+
+    def load(self) -> Inventory:
+        definition = self.definition(self.root)
+        inv = Inventory(source=self.root, kind="hcl")
+        if definition is None:
+            return inv
+        providers = self._providers(definition, {}, None)
+        root = ModuleInstance(self, definition, "", {}, providers, 0)
+        self.root_module = root
+        self._module_stack.append(os.path.realpath(self.root))
+        self.expand(root)
+        for inst in self.order:
+            inv.add(self.build(inst))
+        inv.notes.extend(self.notes)
+        return inv
+
+    def root_var(self, module: ModuleInstance, name: str) -> Any:
+        if module.depth > 0:
+            block = module.definition.variables.get(name)
+            if block is None or "default" not in block.attributes:
+                return UNKNOWN
+            return Evaluator(module, Scope()).value(block.attributes["default"].expr)
+        if self._root_vars is None:
+            self._root_vars = self._read_tfvars(module)
+        if name in self._root_vars:
+            return self._root_vars[name]
+        block = module.definition.variables.get(name)
+        if block is None or "default" not in block.attributes:
+            return UNKNOWN
+        return Evaluator(module, Scope()).value(block.attributes["default"].expr)
+
+    def _read_tfvars(self, module: ModuleInstance) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for path in self.sources.tfvars_files(self.root):
+            result = self.sources.parse(path)
+            if isinstance(result, InputError):
+                self.errors.append(result)
+                continue
+            for name, attr in result.body.attributes.items():
+                values[name] = Evaluator(module, Scope()).value(attr.expr)
+        return values
+
+    def _providers(
+        self, definition: ModuleDef, inherited: dict[str, ProviderConfig], module: ModuleInstance | None
+    ) -> dict[str, ProviderConfig]:
+        providers = dict(inherited)
+        for block in definition.providers:
+            if block.labels[0] != "huaweicloud":
+                continue
+            alias_attr = block.attributes.get("alias")
+            alias = alias_attr.expr[1] if alias_attr and alias_attr.expr[0] == "lit" else None
+            key = "huaweicloud" + (f".{alias}" if alias else "")
+            region_attr = block.attributes.get("region")
+            providers[key] = ProviderConfig(key, region_attr.expr if region_attr else None)
+        return providers
+
+    def provider_region(self, module: ModuleInstance, key: str) -> Any:
+        cfg = module.providers.get(key)
+        if cfg is None:
+            return UNKNOWN
+        if cfg.region is None:
+            return UNKNOWN  # the provider falls back to the environment
+        if isinstance(cfg.region, tuple):
+            owner = getattr(cfg, "owner", None) or self.root_module or module
+            cfg.region = normalize_value(Evaluator(owner, Scope()).value(cfg.region))
+            if cfg.region is None:
+                cfg.region = UNKNOWN
+        return cfg.region
+
+    def expand(self, module: ModuleInstance) -> None:
+        for pc in module.providers.values():
+            if not hasattr(pc, "owner"):
+                pc.owner = module  # type: ignore[attr-defined]
+        for block in module.definition.resources:
+            rtype = canonical_type(block.labels[0])
+            config = f"{module.prefix}{rtype}.{block.labels[1]}"
+            name_key = f"{block.labels[0]}.{block.labels[1]}"
+            keys = self._instance_keys(module, block, config)
+            if keys is None:
+                addr = config
+                group: Any = ResourcePath(addr)
+                self._add_instance(module, block, addr, rtype, None, Scope())
+            else:
+                pairs = []
+                for key, each_value in keys:
+                    addr = config + _key_suffix(key)
+                    scope = Scope({"count": {"index": key}} if isinstance(key, int) else {"each": {"key": key, "value": each_value}})
+                    self._add_instance(module, block, addr, rtype, key, scope)
+                    pairs.append((key, addr))
+                group = ResourceGroup(tuple(pairs), keyed=not (keys and isinstance(keys[0][0], int)) and "for_each" in block.attributes)
+            module.groups[name_key] = group
+            module.groups.setdefault(f"{rtype}.{block.labels[1]}", group)
+        for block in module.definition.modules:
+            self._expand_module(module, block)
+
+    def _instance_keys(self, module: ModuleInstance, block: Block, config: str) -> list[tuple[Any, Any]] | None:
+        if "count" in block.attributes:
+            n = Evaluator(module, Scope()).value(block.attributes["count"].expr)
+            if isinstance(n, bool) or not isinstance(n, (int, float)):
+                self.notes.append(f"{config}: count is not known statically; treated as one instance")
+                return None
+            return [(i, None) for i in range(int(n))]
+        if "for_each" in block.attributes:
+            coll = Evaluator(module, Scope()).eval(block.attributes["for_each"].expr)
+            if isinstance(coll, dict):
+                return [(k, v) for k, v in sorted(coll.items())]
+            if isinstance(coll, list) and all(isinstance(x, str) for x in coll):
+                return [(k, k) for k in sorted(set(coll))]
+            self.notes.append(f"{config}: for_each is not known statically; treated as one instance")
+            return None
+        return None
+
+    def _add_instance(self, module: ModuleInstance, block: Block, addr: str, rtype: str, key: Any, scope: Scope) -> None:
+        if addr in self.instances:
+            self.errors.append(
+                InputError(getattr(block, "file", self.root), f"duplicate resource address {addr}", block.line, block.column)
+            )
+            return
+        inst = ResourceInstance(module, block, addr, rtype, key, scope)
+        self.instances[addr] = inst
+        self.order.append(inst)
+
+    def _expand_module(self, parent: ModuleInstance, block: Block) -> None:
+        name = block.labels[0]
+        src_attr = block.attributes.get("source")
+        source = src_attr.expr[1] if src_attr and src_attr.expr[0] == "lit" else None
+        where = f"{getattr(block, 'file', self.root)}:{block.line}"
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            self.notes.append(f"{where}: module {name!r} source {source!r} is not local; not followed")
+            parent.children[name] = UNKNOWN
+            return
+        directory = os.path.normpath(os.path.join(parent.definition.directory, source))
+        real = os.path.realpath(directory)
+        repo = os.path.realpath(self.repo_root)
+        if not (real == repo or real.startswith(repo.rstrip(os.sep) + os.sep)):
+            self.notes.append(f"{where}: module {name!r} source {source!r} is outside the repository; not followed")
+            parent.children[name] = UNKNOWN
+            return
+        if not os.path.isdir(directory):
+            self.errors.append(InputError(getattr(block, "file", self.root), f"module {name!r}: source {source!r} does not exist", block.line, block.column))
+            parent.children[name] = UNKNOWN
+            return
+        if real in self._module_stack or parent.depth + 1 > MAX_MODULE_DEPTH:
+            self.errors.append(InputError(getattr(block, "file", self.root), f"module {name!r}: source {source!r} includes itself (module cycle)", block.line, block.column))
+            parent.children[name] = UNKNOWN
+            return
+        definition = self.sources.module_def(directory, self)
+        if definition is None:
+            parent.children[name] = UNKNOWN
+            return
+        keys = self._instance_keys(parent, block, f"{parent.prefix}module.{name}")
+        provider_map = dict(parent.providers)
+        if "providers" in block.attributes:
+            mapping = block.attributes["providers"].expr
+            if mapping[0] == "object":
+                for k_expr, v_expr in mapping[1]:
+                    child_key = _traversal_name(k_expr)
+                    parent_key = _traversal_name(v_expr)
+                    if child_key and parent_key and parent_key in parent.providers:
+                        provider_map[child_key] = parent.providers[parent_key]
+        provider_map = {k: v for k, v in provider_map.items() if k == "huaweicloud" or "providers" in block.attributes}
+        self._module_stack.append(real)
+        try:
+            instances: list[tuple[Any, ModuleInstance]] = []
+            for key, each_value in keys if keys is not None else [(None, None)]:
+                prefix = f"{parent.prefix}module.{name}{_key_suffix(key)}."
+                if key is None:
+                    scope = Scope()
+                elif isinstance(key, int) and "count" in block.attributes:
+                    scope = Scope({"count": {"index": key}})
+                else:
+                    scope = Scope({"each": {"key": key, "value": each_value}})
+                args = {
+                    arg: _lazy(parent, scope, attr.expr)
+                    for arg, attr in block.attributes.items()
+                    if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
+                }
+                child_providers = self._providers(definition, provider_map, None)
+                child = ModuleInstance(self, definition, prefix, args, child_providers, parent.depth + 1)
+                child.call_comments = parent.call_comments + _comments_for(
+                    parent.definition.comments.get(getattr(block, "file", ""), []), block
+                )
+                self.expand(child)
+                instances.append((key, child))
+            if keys is None:
+                parent.children[name] = instances[0][1]
+            else:
+                parent.children[name] = instances
+        finally:
+            self._module_stack.pop()
+
+    # -- references ---------------------------------------------------------------------------
+    def resource_value(self, module: ModuleInstance, rtype: str, name: str) -> Any:
+        group = module.groups.get(f"{rtype}.{name}")
+        if group is None:
+            return UNKNOWN
+        return group
+
+    def module_value(self, module: ModuleInstance, name: str) -> Any:
+        child = module.children.get(name)
+        if child is None or child is UNKNOWN:
+            return UNKNOWN
+        if isinstance(child, ModuleInstance):
+            return _Namespace(child.output)
+        if isinstance(child, list):
+            if child and isinstance(child[0][0], int):
+                return [child_inst.outputs_object() for _, child_inst in child]
+            return {str(k): child_inst.outputs_object() for k, child_inst in child}
+        return UNKNOWN
+
+    def read_resource(self, ref: ResourcePath) -> Any:
+        inst = self.instances.get(ref.address)
+        if inst is None or not ref.path:
+            return UNKNOWN
+        values = self.evaluate(inst)
+        if values is None:
+            return UNKNOWN
+        v: Any = values
+        for part in ref.path:
+            if isinstance(v, dict) and isinstance(part, str) and part in v:
+                v = v[part]
+            elif isinstance(v, list) and isinstance(part, int) and 0 <= part < len(v):
+                v = v[part]
+            else:
+                return UNKNOWN
+        if v is None:
+            return UNKNOWN  # unset in configuration: computed by the provider
+        return v
+
+    # -- building resources ---------------------------------------------------------------------
+    def evaluate(self, inst: ResourceInstance) -> dict[str, Any] | None:
+        if inst.values is not None:
+            return inst.values
+        if inst.evaluating:
+            return None
+        inst.evaluating = True
+        try:
+            values, refs = self._eval_body(inst.module, inst.block, inst.scope, ())
+        finally:
+            inst.evaluating = False
+        inst.values = normalize_value(values)
+        inst.refs = refs
+        return inst.values
+
+    def _eval_body(
+        self, module: ModuleInstance, block: Block, scope: Scope, at: tuple[Any, ...]
+    ) -> tuple[dict[str, Any], dict[tuple[Any, ...], list[Ref]]]:
+        values: dict[str, Any] = {}
+        refs: dict[tuple[Any, ...], list[Ref]] = {}
+        for name, attr in block.attributes.items():
+            if not at and name in META_ATTRIBUTES:
+                continue
+            ev = Evaluator(module, scope)
+            values[name] = ev.value(attr.expr)
+            if ev.refs:
+                refs[at + (name,)] = _dedupe(ev.refs)
+        counts: dict[str, int] = {}
+        for sub in block.blocks:
+            if not at and sub.type in META_BLOCKS:
+                continue
+            if sub.type == "dynamic" and sub.labels:
+                self._eval_dynamic(module, sub, scope, at, values, refs, counts)
+                continue
+            i = counts.get(sub.type, 0)
+            if values.get(sub.type) is UNKNOWN:
+                continue
+            sv, sr = self._eval_body(module, sub, scope, at + (sub.type, i))
+            values.setdefault(sub.type, []).append(sv)
+            refs.update(sr)
+            counts[sub.type] = i + 1
+        return values, refs
+
+    def _eval_dynamic(
+        self,
+        module: ModuleInstance,
+        block: Block,
+        scope: Scope,
+        at: tuple[Any, ...],
+        values: dict[str, Any],
+        refs: dict[tuple[Any, ...], list[Ref]],
+        counts: dict[str, int],
+    ) -> None:
+        name = block.labels[0]
+        iterator = name
+        it_attr = block.attributes.get("iterator")
+        if it_attr is not None and it_attr.expr[0] == "var":
+            iterator = it_attr.expr[1]
+        content = next((b for b in block.blocks if b.type == "content"), None)
+        fe = block.attributes.get("for_each")
+        ev = Evaluator(module, scope)
+        coll = ev.eval(fe.expr) if fe else UNKNOWN
+        if isinstance(coll, ResourceGroup):
+            coll = coll.members()
+        if content is None or not isinstance(coll, (list, dict)) or values.get(name) is UNKNOWN:
+            ev.materialize(coll)
+            values[name] = UNKNOWN
+            return
+        pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
+        for k, v in pairs:
+            i = counts.get(name, 0)
+            sv, sr = self._eval_body(module, content, scope.child(**{iterator: {"key": k, "value": v}}), at + (name, i))
+            values.setdefault(name, []).append(sv)
+            refs.update(sr)
+            counts[name] = i + 1
+
+    def build(self, inst: ResourceInstance) -> Resource:
+        values = self.evaluate(inst) or {}
+        block = inst.block
+        file = getattr(block, "file", self.root)
+        rel = self.sources.display(file)
+        span = Span(rel, block.line, block.column, block.end_line, block.end_column)
+        attr_spans = {
+            name: Span(rel, a.line, a.column, a.end_line, a.end_column) for name, a in block.attributes.items()
+        }
+        for sub in block.blocks:
+            attr_spans.setdefault(sub.type if sub.type != "dynamic" else (sub.labels or ["dynamic"])[0],
+                                  Span(rel, sub.line, sub.column, sub.end_line, sub.end_column))
+        region = values.get("region")
+        if region is None or region is UNKNOWN:
+            key = "huaweicloud"
+            pattr = block.attributes.get("provider")
+            if pattr is not None:
+                key = _traversal_name(pattr.expr) or key
+            region = self.provider_region(inst.module, key)
+        comments = _comments_for(inst.module.definition.comments.get(file, []), block)
+        comments += inst.module.call_comments
+        name = block.labels[1]
+        return Resource(
+            address=inst.address,
+            type=inst.type,
+            name=name,
+            module=inst.module.prefix.rstrip("."),
+            index=inst.key,
+            values=values,
+            region=region,
+            span=span,
+            attr_spans=attr_spans,
+            refs={k: [r for r in v if r.address != inst.address] for k, v in inst.refs.items()},
+            recorded=False,
+            source=self.sources.display(self.root),
+            comments=tuple(comments),
+        )
+
+
+def _lazy(module: ModuleInstance, scope: Scope, expr: Expr) -> Callable[[], Any]:
+    def thunk() -> Any:
+        return Evaluator(module, scope).eval(expr)
+
+    return thunk
+
+
+def _dedupe(refs: list[Ref]) -> list[Ref]:
+    out: list[Ref] = []
+    for r in refs:
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def _traversal_name(expr: Expr) -> str | None:
+    """`huaweicloud.peer` -> "huaweicloud.peer"; `huaweicloud` -> "huaweicloud"."""
+    if expr[0] == "var":
+        return str(expr[1])
+    if expr[0] == "attr":
+        head = _traversal_name(expr[1])
+        return f"{head}.{expr[2]}" if head else None
+    if expr[0] == "lit" and isinstance(expr[1], str):
+        return expr[1]
+    return None
+
+
+def _comments_for(comments: list[tuple[int, str]], block: Block) -> list[str]:
+    return [text for line, text in comments if block.line - 1 <= line <= block.end_line]
+
+
+__all__ = ["HclLoader", "HclSyntaxError"]

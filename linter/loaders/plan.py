@@ -1,0 +1,458 @@
+"""`terraform show -json` output (a plan, or a state) -> an Inventory.
+
+Plans: values come from `resource_changes[].change.after` with `after_unknown`; the
+`configuration` tells an argument left unset (provider default) from one computed later, and
+its `expressions.*.references` give the references. State: values only, all known.
+Both: known ID values are matched against the IDs other resources export.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from typing import Any
+
+from vpcep_lint.model import (
+    UNKNOWN,
+    InputError,
+    Inventory,
+    Ref,
+    Resource,
+    canonical_type,
+    normalize_value,
+    split_path,
+    strip_keys,
+)
+
+SUPPORTED_MAJOR = {0, 1}
+
+
+class PlanError(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@lru_cache(maxsize=None)
+def _schema(name: str) -> Any:
+    text = importlib_resources.files("vpcep_lint").joinpath("schemas", name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def kind_of(doc: Any) -> str | None:
+    """`plan`, `state`, or None when the document is neither."""
+    if not isinstance(doc, dict) or "format_version" not in doc:
+        return None
+    if any(k in doc for k in ("planned_values", "resource_changes", "configuration", "prior_state")):
+        return "plan"
+    if "values" in doc or set(doc) <= {"format_version", "terraform_version"}:
+        return "state"
+    return None
+
+
+def check_shape(doc: Any, kind: str) -> None:
+    """Validate the subset of the document the loader reads; raise PlanError naming the place."""
+    version = doc.get("format_version")
+    if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+", version):
+        raise PlanError(f"format_version {version!r} is not a version string")
+    major = int(version.split(".")[0])
+    if major not in SUPPORTED_MAJOR:
+        raise PlanError(f"unsupported format_version {version} (supported: 0.1 to 1.x)")
+    import jsonschema
+
+    schema = _schema("plan.schema.json" if kind == "plan" else "state.schema.json")
+    validator = jsonschema.Draft7Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise PlanError(f"unexpected shape at {where}: {error.message}")
+
+
+@dataclass
+class _ConfigModule:
+    prefix: str  # "module.a.module.b." (no keys)
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+class PlanLoader:
+    def __init__(self, doc: dict[str, Any], source: str, kind: str) -> None:
+        self.doc = doc
+        self.source = source
+        self.kind = kind
+        self.config_modules: dict[str, _ConfigModule] = {}
+        self.provider_config: dict[str, Any] = {}
+        self.variables: dict[str, Any] = {}
+
+    def load(self) -> Inventory:
+        inv = Inventory(source=self.source, kind=self.kind)
+        if self.kind == "state":
+            root = (self.doc.get("values") or {}).get("root_module") or {}
+            for raw in _walk_state(root):
+                inv.add(self._from_state(raw))
+            inv.link_literal_ids()
+            return inv
+        config = self.doc.get("configuration") or {}
+        self.provider_config = config.get("provider_config") or {}
+        self.variables = {k: (v or {}).get("value", UNKNOWN) for k, v in (self.doc.get("variables") or {}).items()}
+        if config.get("root_module") is not None:
+            self._walk_config(config["root_module"], "")
+        else:
+            inv.notes.append(f"{self.source}: the plan has no configuration; unset and unknown values cannot be told apart")
+        seen: set[str] = set()
+        for rc in self.doc.get("resource_changes") or []:
+            if rc.get("mode", "managed") != "managed":
+                continue
+            change = rc.get("change") or {}
+            actions = change.get("actions") or []
+            if actions == ["delete"]:
+                continue
+            address = rc["address"]
+            if address in seen:
+                continue
+            seen.add(address)
+            recorded = change.get("before") is not None and "create" not in actions
+            inv.add(self._resource(rc, change.get("after"), change.get("after_unknown"), recorded))
+        if not seen:
+            # older plans, or hand-cut ones: fall back to planned_values
+            root = (self.doc.get("planned_values") or {}).get("root_module") or {}
+            for raw in _walk_state(root):
+                if raw.get("mode", "managed") == "managed":
+                    inv.add(self._resource(raw, raw.get("values"), None, False))
+        self._resolve_references(inv)
+        inv.link_literal_ids()
+        return inv
+
+    # -- configuration --------------------------------------------------------------------------
+    def _walk_config(self, module: dict[str, Any], prefix: str) -> None:
+        cm = _ConfigModule(prefix)
+        for r in module.get("resources") or []:
+            if r.get("mode", "managed") == "managed" and "address" in r:
+                cm.resources[canonical_type(r.get("type", "")) + "." + r.get("name", "")] = r
+        cm.outputs = module.get("outputs") or {}
+        cm.calls = module.get("module_calls") or {}
+        self.config_modules[prefix] = cm
+        for name, call in cm.calls.items():
+            if isinstance(call, dict) and isinstance(call.get("module"), dict):
+                self._walk_config(call["module"], f"{prefix}module.{name}.")
+
+    def _config_for(self, module_config_prefix: str, rtype: str, name: str) -> dict[str, Any] | None:
+        cm = self.config_modules.get(module_config_prefix)
+        if cm is None:
+            return None
+        return cm.resources.get(f"{rtype}.{name}")
+
+    # -- resources ----------------------------------------------------------------------------
+    def _from_state(self, raw: dict[str, Any]) -> Resource:
+        address = raw["address"]
+        module, _ = _split_module(address)
+        rtype = canonical_type(raw.get("type", ""))
+        values = normalize_value(raw.get("values") or {})
+        return Resource(
+            address=_canonical_address(address, raw.get("type", ""), rtype),
+            type=rtype,
+            name=raw.get("name", ""),
+            module=module,
+            index=raw.get("index"),
+            values=values,
+            region=values.get("region") or UNKNOWN,
+            recorded=True,
+            source=self.source,
+        )
+
+    def _resource(self, raw: dict[str, Any], after: Any, after_unknown: Any, recorded: bool) -> Resource:
+        address = raw["address"]
+        module, _ = _split_module(address)
+        raw_type = raw.get("type", "")
+        rtype = canonical_type(raw_type)
+        config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", "")) or (
+            self._config_for(strip_keys(module + ".") if module else "", rtype, raw.get("name", ""))
+        )
+        exprs = config.get("expressions") if config else None
+        values = _merge_unknown(after or {}, after_unknown or {})
+        if exprs is not None and not recorded:
+            values = _unset_from_config(values, exprs)
+        values = normalize_value(values)
+        region = values.get("region")
+        if region is None or region is UNKNOWN:
+            region = self._provider_region(config, module)
+        res = Resource(
+            address=_canonical_address(address, raw_type, rtype),
+            type=rtype,
+            name=raw.get("name", ""),
+            module=module,
+            index=raw.get("index"),
+            values=values,
+            region=region,
+            recorded=recorded,
+            source=self.source,
+        )
+        res._config = config  # type: ignore[attr-defined]
+        return res
+
+    def _provider_region(self, config: dict[str, Any] | None, module: str) -> Any:
+        if config is None:
+            return UNKNOWN
+        key = config.get("provider_config_key") or "huaweicloud"
+        pc = self.provider_config.get(key)
+        if pc is None and ":" in key:
+            pc = self.provider_config.get(key.split(":", 1)[1])
+        if pc is None:
+            return UNKNOWN
+        expr = (pc.get("expressions") or {}).get("region")
+        if not isinstance(expr, dict):
+            return UNKNOWN
+        if "constant_value" in expr:
+            return expr["constant_value"] or UNKNOWN
+        refs = expr.get("references") or []
+        if refs and refs[0].startswith("var.") and not pc.get("module_address"):
+            value = self.variables.get(refs[0][4:], UNKNOWN)
+            return value if isinstance(value, str) and value else UNKNOWN
+        return UNKNOWN
+
+    # -- references ---------------------------------------------------------------------------
+    def _resolve_references(self, inv: Inventory) -> None:
+        for res in inv:
+            config = getattr(res, "_config", None)
+            if config is None:
+                continue
+            exprs = config.get("expressions") or {}
+            for path, refs in _expression_refs(exprs, ()):
+                targets = self._resolve(inv, res.module, res.index, refs, config, set())
+                targets = [t for t in targets if t.address != res.address]
+                if targets:
+                    res.refs[path] = targets
+
+    def _resolve(
+        self,
+        inv: Inventory,
+        module: str,
+        key: Any,
+        refs: list[str],
+        config: dict[str, Any] | None,
+        seen: set[tuple[str, str]],
+    ) -> list[Ref]:
+        """Reference strings seen from a resource (or call) in module instance `module`."""
+        out: list[Ref] = []
+        uses_key = any(r.startswith(("each.", "count.")) for r in refs)
+        for ref in _maximal(refs):
+            token = (module, ref)
+            if token in seen:
+                continue
+            seen = seen | {token}
+            if ref.startswith(("each.key", "count.", "path.", "terraform.", "self.", "data.", "local.")):
+                continue
+            if ref.startswith("each.value"):
+                rest = ref[len("each.value"):]
+                fe = ((config or {}).get("for_each_expression") or {}).get("references") or []
+                for base in _maximal(fe):
+                    if key is not None:
+                        out += self._resolve(inv, module, key, [f"{base}[{json.dumps(key)}]{rest}"], None, seen)
+                continue
+            if ref.startswith("var."):
+                out += self._resolve_var(inv, module, ref[4:].split(".")[0].split("[")[0], seen)
+                continue
+            if ref.startswith("module."):
+                out += self._resolve_module(inv, module, key if uses_key else None, ref, seen)
+                continue
+            out += self._resolve_resource(inv, module, key if uses_key else None, ref)
+        return _unique(out)
+
+    def _resolve_resource(self, inv: Inventory, module: str, key: Any, ref: str) -> list[Ref]:
+        parts = ref.split(".", 2)
+        if len(parts) < 2:
+            return []
+        rtype = canonical_type(parts[0])
+        name_and_rest = ref[len(parts[0]) + 1:]
+        m = re.match(r'([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.?(.*))?$', name_and_rest)
+        if not m:
+            return []
+        name, index, rest = m.group(1), m.group(2), m.group(3) or ""
+        prefix = module + "." if module else ""
+        config_address = strip_keys(prefix) + f"{rtype}.{name}"
+        candidates = [r for r in inv.instances(config_address) if r.address.startswith(prefix) or not prefix]
+        candidates = [r for r in candidates if r.module == module]
+        if index:
+            wanted = f"{prefix}{rtype}.{name}{index}"
+            candidates = [r for r in candidates if r.address == wanted]
+        elif key is not None and len(candidates) > 1:
+            same = [r for r in candidates if r.index == key]
+            candidates = same or candidates
+        return [Ref(r.address, rest) for r in candidates]
+
+    def _resolve_var(self, inv: Inventory, module: str, var: str, seen: set[tuple[str, str]]) -> list[Ref]:
+        if not module:
+            return []
+        parent, call_name, call_key = _parent_of(module)
+        cm = self.config_modules.get(strip_keys(parent + ".") if parent else "")
+        call = cm.calls.get(call_name) if cm else None
+        if not call:
+            return []
+        expr = (call.get("expressions") or {}).get(var)
+        refs = _all_refs(expr)
+        return self._resolve(inv, parent, call_key, refs, call, seen)
+
+    def _resolve_module(self, inv: Inventory, module: str, key: Any, ref: str, seen: set[tuple[str, str]]) -> list[Ref]:
+        m = re.match(r'module\.([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.([A-Za-z0-9_-]+))?', ref)
+        if not m:
+            return []
+        name, index, output = m.group(1), m.group(2), m.group(3)
+        prefix = module + "." if module else ""
+        child_config = strip_keys(prefix) + f"module.{name}."
+        cm = self.config_modules.get(child_config)
+        if cm is None:
+            return []
+        instances = sorted({r.module for r in inv if r.module == f"{prefix}module.{name}" or r.module.startswith(f"{prefix}module.{name}[")} | set())
+        instances = [i for i in instances if strip_keys(i + ".") == child_config]
+        if index:
+            instances = [i for i in instances if i == f"{prefix}module.{name}{index}"]
+        elif key is not None and len(instances) > 1:
+            same = [i for i in instances if i.endswith(f"[{json.dumps(key)}]")]
+            instances = same or instances
+        outputs = [output] if output else sorted(cm.outputs)
+        out: list[Ref] = []
+        for inst in instances or [f"{prefix}module.{name}"]:
+            for o in outputs:
+                expr = (cm.outputs.get(o) or {}).get("expression")
+                out += self._resolve(inv, inst, None, _all_refs(expr), None, seen)
+        return out
+
+
+def _walk_state(module: dict[str, Any]) -> list[dict[str, Any]]:
+    out = [r for r in module.get("resources") or [] if isinstance(r, dict) and r.get("mode", "managed") == "managed"]
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            out += _walk_state(child)
+    return out
+
+
+_MODULE_RE = re.compile(r'^((?:module\.[A-Za-z0-9_-]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*)(.*)$')
+
+
+def _split_module(address: str) -> tuple[str, str]:
+    m = _MODULE_RE.match(address)
+    assert m is not None
+    return m.group(1).rstrip("."), m.group(2)
+
+
+def _parent_of(module: str) -> tuple[str, str, Any]:
+    """`module.a["x"].module.b[0]` -> ("module.a[\"x\"]", "b", 0)."""
+    parts = re.findall(r'module\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?', module)
+    name, index = parts[-1]
+    parent = "".join(f"module.{n}{i}." for n, i in parts[:-1]).rstrip(".")
+    key: Any = None
+    if index:
+        inner = index[1:-1]
+        key = json.loads(inner) if inner.startswith('"') else int(inner)
+    return parent, name, key
+
+
+def _canonical_address(address: str, raw_type: str, rtype: str) -> str:
+    if raw_type == rtype:
+        return address
+    module, rest = _split_module(address)
+    rest = rtype + rest[len(raw_type):]
+    return f"{module}.{rest}" if module else rest
+
+
+def _merge_unknown(after: Any, unknown: Any) -> Any:
+    if unknown is True:
+        return UNKNOWN
+    if isinstance(after, dict):
+        u = unknown if isinstance(unknown, dict) else {}
+        out = {k: _merge_unknown(v, u.get(k)) for k, v in after.items()}
+        for k, flag in u.items():
+            if k not in out:
+                out[k] = _merge_unknown(None, flag)
+        return out
+    if isinstance(after, list):
+        u = unknown if isinstance(unknown, list) else []
+        return [_merge_unknown(v, u[i] if i < len(u) else None) for i, v in enumerate(after)]
+    if after is None and isinstance(unknown, (dict, list)) and unknown:
+        return UNKNOWN
+    return after
+
+
+def _unset_from_config(values: dict[str, Any], exprs: Any) -> dict[str, Any]:
+    """An unknown argument the configuration does not set is unset, not unknown."""
+    if not isinstance(exprs, dict):
+        return values
+    out = dict(values)
+    for k, v in values.items():
+        if v is UNKNOWN and k not in exprs and k not in ("id",):
+            out[k] = None
+        elif isinstance(v, list) and isinstance(exprs.get(k), list):
+            blocks = exprs[k]
+            out[k] = [
+                _unset_from_config(item, blocks[i]) if isinstance(item, dict) and i < len(blocks) else item
+                for i, item in enumerate(v)
+            ]
+    return out
+
+
+def _expression_refs(exprs: Any, at: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], list[str]]]:
+    out: list[tuple[tuple[Any, ...], list[str]]] = []
+    if not isinstance(exprs, dict):
+        return out
+    for k, v in exprs.items():
+        if isinstance(v, dict) and "references" in v and isinstance(v["references"], list):
+            out.append((at + (k,), [r for r in v["references"] if isinstance(r, str)]))
+        elif isinstance(v, list):
+            for i, item in enumerate(v):
+                out += _expression_refs(item, at + (k, i))
+        elif isinstance(v, dict) and "constant_value" not in v:
+            out += _expression_refs(v, at + (k,))
+    return out
+
+
+def _all_refs(expr: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(expr, dict):
+        refs = expr.get("references")
+        if isinstance(refs, list):
+            out += [r for r in refs if isinstance(r, str)]
+        for k, v in expr.items():
+            if k not in ("references", "constant_value"):
+                out += _all_refs(v)
+    elif isinstance(expr, list):
+        for item in expr:
+            out += _all_refs(item)
+    return out
+
+
+def _maximal(refs: list[str]) -> list[str]:
+    """Drop references that only repeat a prefix of another one in the same list."""
+    out = []
+    for r in refs:
+        if any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in refs):
+            continue
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def _unique(refs: list[Ref]) -> list[Ref]:
+    out: list[Ref] = []
+    for r in refs:
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def ref_path(attribute: str) -> tuple[Any, ...]:
+    return split_path(attribute)
+
+
+def load_document(doc: Any, source: str) -> Inventory:
+    kind = kind_of(doc)
+    if kind is None:
+        raise PlanError("JSON document is neither a Terraform plan nor a state (`terraform show -json` output)")
+    check_shape(doc, kind)
+    return PlanLoader(doc, source, kind).load()
+
+
+__all__ = ["PlanError", "load_document", "kind_of", "InputError"]

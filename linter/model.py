@@ -1,0 +1,400 @@
+"""The normalized model every loader produces and every rule reads.
+
+A value in `Resource.values` is one of three things:
+- known: a plain Python value (str, int, float, bool, list, dict);
+- unknown: the `UNKNOWN` sentinel (computed at apply time, or not statically evaluable);
+- unset: `None` (absent from the configuration; the provider default applies).
+An empty string is read as unset, as the provider stores unset optional strings that way.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class _Unknown:
+    """A value that cannot be known before apply or without evaluating the inputs."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        raise TypeError("UNKNOWN has no truth value; test `is UNKNOWN` first")
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_unknown(value: object) -> bool:
+    return value is UNKNOWN
+
+
+def contains_unknown(value: object) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in a source file; lines and columns count from 1."""
+
+    file: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A resolved reference: the address of a resource instance and the attribute path read."""
+
+    address: str
+    attribute: str = "id"
+
+
+# Legacy names still accepted by the provider, mapped to the canonical resource type.
+TYPE_ALIASES: dict[str, str] = {
+    "huaweicloud_vpc_v1": "huaweicloud_vpc",
+    "huaweicloud_vpc_subnet_v1": "huaweicloud_vpc_subnet",
+    "huaweicloud_compute_instance_v2": "huaweicloud_compute_instance",
+    "huaweicloud_ecs_instance_v1": "huaweicloud_compute_instance",
+    "huaweicloud_compute_interface_attach_v2": "huaweicloud_compute_interface_attach",
+    "huaweicloud_networking_secgroup_v2": "huaweicloud_networking_secgroup",
+    "huaweicloud_compute_secgroup_v2": "huaweicloud_networking_secgroup",
+    "huaweicloud_networking_secgroup_rule_v2": "huaweicloud_networking_secgroup_rule",
+    "huaweicloud_networking_vip_v2": "huaweicloud_networking_vip",
+    "huaweicloud_networking_vip_associate_v2": "huaweicloud_networking_vip_associate",
+    "huaweicloud_networking_port_v2": "huaweicloud_networking_port",
+    "huaweicloud_vpc_peering_connection_v2": "huaweicloud_vpc_peering_connection",
+    "huaweicloud_vpc_peering_connection_accepter_v2": "huaweicloud_vpc_peering_connection_accepter",
+    "huaweicloud_vpc_route_v2": "huaweicloud_vpc_route",
+    "huaweicloud_lb_loadbalancer_v2": "huaweicloud_lb_loadbalancer",
+    "huaweicloud_lb_listener_v2": "huaweicloud_lb_listener",
+    "huaweicloud_lb_pool_v2": "huaweicloud_lb_pool",
+    "huaweicloud_lb_member_v2": "huaweicloud_lb_member",
+    "huaweicloud_lb_whitelist_v2": "huaweicloud_lb_whitelist",
+}
+
+
+def canonical_type(type_name: str) -> str:
+    return TYPE_ALIASES.get(type_name, type_name)
+
+
+# Attributes whose values are IDs other resources point at (besides `id`).
+EXPORTED_IDS: dict[str, tuple[str, ...]] = {
+    "huaweicloud_vpc_subnet": ("ipv4_subnet_id", "subnet_id", "ipv6_subnet_id"),
+    "huaweicloud_compute_instance": ("network.*.port",),
+    "huaweicloud_compute_interface_attach": ("port_id",),
+    "huaweicloud_elb_loadbalancer": ("ipv4_port_id",),
+    "huaweicloud_lb_loadbalancer": ("vip_port_id",),
+    "huaweicloud_network_acl": ("inbound_policy_id", "outbound_policy_id"),
+}
+
+_PATH_PART = re.compile(r"[^.\[\]]+|\[[^\]]*\]")
+
+
+def split_path(path: str) -> tuple[str | int, ...]:
+    """`network[0].port` or `network.0.port` -> ("network", 0, "port")."""
+    parts: list[str | int] = []
+    for token in _PATH_PART.findall(path):
+        token = token.strip("[]\"")
+        parts.append(int(token) if token.isdigit() else token)
+    return tuple(parts)
+
+
+def join_path(parts: Iterable[str | int]) -> str:
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + p
+    return out
+
+
+@dataclass
+class Resource:
+    """One managed resource instance."""
+
+    address: str
+    type: str
+    name: str
+    module: str = ""
+    index: int | str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    region: Any = None
+    span: Span | None = None
+    attr_spans: dict[str, Span] = field(default_factory=dict)
+    refs: dict[tuple[str | int, ...], list[Ref]] = field(default_factory=dict)
+    recorded: bool = False
+    """True when the values were read from a real state (state file, prior state, no-op change)."""
+    source: str = ""
+    """The input the resource came from (a directory, plan or state file)."""
+    comments: tuple[str, ...] = ()
+    """Comments inside the resource block or on the lines above it (HCL, or plan with source)."""
+
+    @property
+    def config_address(self) -> str:
+        """The address without instance keys: `module.net.huaweicloud_vpc.this`."""
+        return strip_keys(self.address)
+
+    def get(self, path: str | tuple[str | int, ...], default: Any = None) -> Any:
+        """The value at `path` (`network[0].uuid`); None when absent, UNKNOWN when unknown."""
+        parts = split_path(path) if isinstance(path, str) else path
+        value: Any = self.values
+        for part in parts:
+            if value is UNKNOWN:
+                return UNKNOWN
+            if isinstance(part, int):
+                if not isinstance(value, list) or part >= len(value):
+                    return default
+                value = value[part]
+            else:
+                if not isinstance(value, dict) or part not in value:
+                    return default
+                value = value[part]
+        return default if value is None else value
+
+    def blocks(self, name: str) -> list[dict[str, Any]] | Any:
+        """The nested blocks called `name`: a list of dicts, [] when unset, UNKNOWN when unknown."""
+        value = self.values.get(name)
+        if value is UNKNOWN:
+            return UNKNOWN
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [value]
+        if not isinstance(value, list):
+            return UNKNOWN
+        if any(v is UNKNOWN for v in value):
+            return UNKNOWN
+        return [v for v in value if isinstance(v, dict)]
+
+    def span_of(self, attribute: str | None) -> Span | None:
+        if attribute:
+            head = split_path(attribute)[0]
+            span = self.attr_spans.get(attribute) or self.attr_spans.get(str(head))
+            if span:
+                return span
+        return self.span
+
+
+_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+
+
+def strip_keys(address: str) -> str:
+    return _KEY.sub("", address)
+
+
+@dataclass
+class InputError:
+    """An input that could not be read, parsed or understood."""
+
+    source: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Inventory:
+    """All resources of one input, indexed by address, type and ID value."""
+
+    resources: list[Resource] = field(default_factory=list)
+    source: str = ""
+    kind: str = ""
+    """`hcl`, `plan` or `state`."""
+    notes: list[str] = field(default_factory=list)
+    """Things the loader could not follow (remote modules, unevaluable counts): for --show-unknown."""
+
+    def __post_init__(self) -> None:
+        self._by_address: dict[str, Resource] = {}
+        self._by_type: dict[str, list[Resource]] = {}
+        self._by_config: dict[str, list[Resource]] = {}
+        self._by_id: dict[str, list[Ref]] = {}
+        self._reverse: dict[str, list[tuple[Resource, tuple[str | int, ...]]]] | None = None
+        for r in self.resources:
+            self._index(r)
+
+    def _index(self, r: Resource) -> None:
+        self._by_address[r.address] = r
+        self._by_type.setdefault(r.type, []).append(r)
+        self._by_config.setdefault(r.config_address, []).append(r)
+
+    def add(self, r: Resource) -> None:
+        self.resources.append(r)
+        self._index(r)
+        self._reverse = None
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def get(self, address: str) -> Resource | None:
+        return self._by_address.get(address)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        out: list[Resource] = []
+        for t in types:
+            out.extend(self._by_type.get(t, ()))
+        return out
+
+    def instances(self, config_address: str) -> list[Resource]:
+        return self._by_config.get(config_address, [])
+
+    # -- references -----------------------------------------------------------------------
+
+    def link_literal_ids(self) -> None:
+        """Turn known ID values into references (state and plans of existing resources)."""
+        by_id: dict[str, list[Ref]] = {}
+        for r in self.resources:
+            rid = r.values.get("id")
+            if isinstance(rid, str) and rid:
+                by_id.setdefault(rid, []).append(Ref(r.address, "id"))
+            for pattern in EXPORTED_IDS.get(r.type, ()):
+                for path, value in _expand(r.values, split_path(pattern)):
+                    if isinstance(value, str) and value:
+                        by_id.setdefault(value, []).append(Ref(r.address, join_path(path)))
+        self._by_id = by_id
+        if not by_id:
+            return
+        for r in self.resources:
+            for path, value in _leaves(r.values, ()):
+                if isinstance(value, str) and value in by_id:
+                    targets = [t for t in by_id[value] if t.address != r.address]
+                    if not targets:
+                        continue
+                    have = r.refs.setdefault(path, [])
+                    for t in targets:
+                        if t not in have:
+                            have.append(t)
+        self._reverse = None
+
+    def refs(self, resource: Resource, path: str | tuple[str | int, ...] = ()) -> list[Ref]:
+        """References made by `resource` at `path` or below it, in source order."""
+        parts = split_path(path) if isinstance(path, str) else tuple(path)
+        out: list[Ref] = []
+        for key, refs in resource.refs.items():
+            if _under(key, parts):
+                for ref in refs:
+                    if ref not in out:
+                        out.append(ref)
+        return out
+
+    def targets(
+        self, resource: Resource, path: str | tuple[str | int, ...], *types: str
+    ) -> list[tuple[Resource, str]]:
+        """Resources (with the attribute read) that `resource` points at from `path`."""
+        out: list[tuple[Resource, str]] = []
+        for ref in self.refs(resource, path):
+            target = self._by_address.get(ref.address)
+            if target is None or (types and target.type not in types):
+                continue
+            if (target, ref.attribute) not in out:
+                out.append((target, ref.attribute))
+        return out
+
+    def target_resources(
+        self, resource: Resource, path: str | tuple[str | int, ...], *types: str
+    ) -> list[Resource]:
+        out: list[Resource] = []
+        for target, _ in self.targets(resource, path, *types):
+            if target not in out:
+                out.append(target)
+        return out
+
+    def referrers(self, target: Resource, *types: str) -> list[tuple[Resource, tuple[str | int, ...], str]]:
+        """Resources pointing at `target`: (resource, path of the attribute, attribute read)."""
+        if self._reverse is None:
+            rev: dict[str, list[tuple[Resource, tuple[str | int, ...]]]] = {}
+            for r in self.resources:
+                for key, refs in r.refs.items():
+                    for ref in refs:
+                        rev.setdefault(ref.address, []).append((r, key))
+            self._reverse = rev
+        out: list[tuple[Resource, tuple[str | int, ...], str]] = []
+        for r, key in self._reverse.get(target.address, ()):
+            if types and r.type not in types:
+                continue
+            for ref in r.refs.get(key, ()):
+                if ref.address == target.address and (r, key, ref.attribute) not in out:
+                    out.append((r, key, ref.attribute))
+        return out
+
+
+def _under(key: tuple[str | int, ...], prefix: tuple[str | int, ...]) -> bool:
+    if len(key) < len(prefix):
+        return False
+    for a, b in zip(key, prefix):
+        if b == "*":
+            continue
+        if a != b:
+            return False
+    return True
+
+
+def _expand(value: Any, parts: tuple[str | int, ...], at: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if not parts:
+        yield at, value
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _expand(item, rest, at + (i,))
+        return
+    if isinstance(value, dict) and head in value:
+        yield from _expand(value[head], rest, at + (head,))
+
+
+def _leaves(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, at + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, at + (i,))
+    else:
+        yield at, value
+
+
+def normalize_value(value: Any) -> Any:
+    """Empty strings read as unset, recursively."""
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, dict):
+        return {k: normalize_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalize_value(v) for v in value]
+    return value

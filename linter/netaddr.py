@@ -1,0 +1,457 @@
+"""Network algebra for the checks: address sets, port sets, protocols and first-match evaluation.
+
+Pure and exact: sets are sorted, disjoint, merged integer intervals, so union, intersection and
+difference never approximate. Nothing here reads resources; `reach` turns rules into `Match`es.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import ClassVar
+
+ENDPOINT_CIDR = "198.19.128.0/17"
+"""Packets an endpoint forwards reach the service's backend from this block (VPCEP guide and FAQ)."""
+
+Intervals = tuple[tuple[int, int], ...]
+"""Inclusive integer intervals, sorted, disjoint and never adjacent."""
+
+_MAX_V4 = 2**32 - 1
+_MAX_V6 = 2**128 - 1
+_MAX_PORT = 65535
+_PORT_ITEM = re.compile(r"([0-9]+)(?:([-:])([0-9]+))?")
+_PREFIX_LENGTH = re.compile(r"[0-9]{1,3}")
+
+
+class InvalidValue(ValueError):
+    """An address, port or protocol that the cloud would not accept either."""
+
+
+def _merge(items: Iterable[tuple[int, int]]) -> Intervals:
+    """Sort intervals and join the ones that overlap or touch."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(items):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def _intersect(a: Intervals, b: Intervals) -> Intervals:
+    """Intersection of two normalized interval lists."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo <= hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+def _subtract(a: Intervals, b: Intervals) -> Intervals:
+    """What of `a` is not in `b`."""
+    out: list[tuple[int, int]] = []
+    j = 0
+    for lo, hi in a:
+        while j < len(b) and b[j][1] < lo:
+            j += 1
+        k = j
+        while k < len(b) and b[k][0] <= hi:
+            if b[k][0] > lo:
+                out.append((lo, b[k][0] - 1))
+            lo = max(lo, b[k][1] + 1)
+            k += 1
+        if lo <= hi:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+@dataclass(frozen=True, repr=False)
+class AddressSet:
+    """A set of IPv4 and IPv6 addresses; the two families never mix."""
+
+    v4: Intervals = ()
+    v6: Intervals = ()
+
+    @classmethod
+    def parse(cls, text: str | None) -> AddressSet:
+        """One address, CIDR or `first-last` range (address groups and ELB IP groups use ranges)."""
+        if text is None or (isinstance(text, str) and not text.strip()):
+            raise InvalidValue("empty address")
+        if not isinstance(text, str):
+            raise InvalidValue(f"{text!r} is not a valid IPv4 or IPv6 address or prefix")
+        raw = text.strip()
+        if "-" in raw:
+            first, _, last = raw.partition("-")
+            try:
+                lo, hi = ipaddress.ip_address(first.strip()), ipaddress.ip_address(last.strip())
+            except ValueError:
+                raise InvalidValue(f"{raw!r} is not a valid IPv4 or IPv6 address range") from None
+            if lo.version != hi.version:
+                raise InvalidValue(f"{raw!r} mixes IPv4 and IPv6")
+            if int(lo) > int(hi):
+                raise InvalidValue(f"{raw!r} is a reversed range")
+            return cls._family(lo.version, ((int(lo), int(hi)),))
+        _, slash, length = raw.partition("/")
+        try:
+            if slash and not _PREFIX_LENGTH.fullmatch(length):
+                raise ValueError  # netmask forms such as /255.0.0.0 are not CIDRs
+            # Host bits are allowed: the cloud stores 10.0.0.1/8 as 10.0.0.0/8.
+            net = ipaddress.ip_network(raw, strict=False)
+        except ValueError:
+            raise InvalidValue(f"{raw!r} is not a valid IPv4 or IPv6 address or prefix") from None
+        first_int, last_int = int(net.network_address), int(net.broadcast_address)
+        return cls._family(net.version, ((first_int, last_int),))
+
+    @classmethod
+    def of(cls, *texts: str) -> AddressSet:
+        return cls.union_all(cls.parse(t) for t in texts)
+
+    @classmethod
+    def union_all(cls, sets: Iterable[AddressSet]) -> AddressSet:
+        items = list(sets)
+        return cls(
+            _merge(i for s in items for i in s.v4), _merge(i for s in items for i in s.v6)
+        )
+
+    @classmethod
+    def any_ipv4(cls) -> AddressSet:
+        return cls(v4=((0, _MAX_V4),))
+
+    @classmethod
+    def any_ipv6(cls) -> AddressSet:
+        return cls(v6=((0, _MAX_V6),))
+
+    @classmethod
+    def empty(cls) -> AddressSet:
+        return cls()
+
+    @classmethod
+    def _family(cls, version: int, intervals: Intervals) -> AddressSet:
+        return cls(v4=intervals) if version == 4 else cls(v6=intervals)
+
+    def __or__(self, other: AddressSet) -> AddressSet:
+        return AddressSet(_merge(self.v4 + other.v4), _merge(self.v6 + other.v6))
+
+    def __and__(self, other: AddressSet) -> AddressSet:
+        return AddressSet(_intersect(self.v4, other.v4), _intersect(self.v6, other.v6))
+
+    def __sub__(self, other: AddressSet) -> AddressSet:
+        return AddressSet(_subtract(self.v4, other.v4), _subtract(self.v6, other.v6))
+
+    def is_empty(self) -> bool:
+        return not self.v4 and not self.v6
+
+    def covers(self, other: AddressSet) -> bool:
+        """True when every address of `other` is in this set."""
+        return (other - self).is_empty()
+
+    def overlaps(self, other: AddressSet) -> bool:
+        return not (self & other).is_empty()
+
+    def ipv4(self) -> AddressSet:
+        return AddressSet(v4=self.v4)
+
+    def ipv6(self) -> AddressSet:
+        return AddressSet(v6=self.v6)
+
+    def to_cidrs(self) -> list[str]:
+        """The fewest CIDRs that make up the set, IPv4 first, each family in address order."""
+        v4 = [
+            ipaddress.summarize_address_range(ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))
+            for lo, hi in self.v4
+        ]
+        v6 = [
+            ipaddress.summarize_address_range(ipaddress.IPv6Address(lo), ipaddress.IPv6Address(hi))
+            for lo, hi in self.v6
+        ]
+        return [str(net) for nets in v4 + v6 for net in nets]
+
+    def __str__(self) -> str:
+        return ", ".join(self.to_cidrs()) or "nothing"
+
+    def __repr__(self) -> str:
+        return f"AddressSet({str(self)!r})"
+
+
+ENDPOINT_RANGE = AddressSet.parse(ENDPOINT_CIDR)
+_ANY_ADDRESS = AddressSet.any_ipv4() | AddressSet.any_ipv6()
+
+
+@dataclass(frozen=True, repr=False)
+class PortSet:
+    """A set of TCP/UDP ports, 1 to 65535."""
+
+    intervals: Intervals = ()
+    ALL: ClassVar[PortSet]
+
+    @classmethod
+    def parse(cls, text: str | int | None, *, colon: bool = False) -> PortSet:
+        """`80`, `"80,443"`, `"8000-9000"`, mixes; `colon` also accepts the legacy ACL form `"1:100"`."""
+        if isinstance(text, bool):
+            raise InvalidValue(f"{text!r} is not a valid port or port range")
+        if isinstance(text, int):
+            return cls.single(text)
+        if text is None or not text.strip():
+            return cls.ALL  # an omitted or empty port means every port, in rules and ACLs alike
+        items: list[tuple[int, int]] = []
+        for item in (part.strip() for part in text.split(",")):
+            if not item:
+                raise InvalidValue(f"{text.strip()!r} has an empty item")
+            m = _PORT_ITEM.fullmatch(item)
+            if not m or (m[2] == ":" and not colon):
+                raise InvalidValue(f"{item!r} is not a valid port or port range")
+            lo = int(m[1])
+            hi = int(m[3]) if m[3] else lo
+            if lo > hi:
+                raise InvalidValue(f"{item!r} is a reversed port range")
+            items.append(cls.range(lo, hi).intervals[0])
+        return cls(_merge(items))
+
+    @classmethod
+    def range(cls, lo: int, hi: int) -> PortSet:
+        for port in (lo, hi):
+            if not 1 <= port <= _MAX_PORT:
+                raise InvalidValue(f"port {port} is outside 1-{_MAX_PORT}")
+        if lo > hi:
+            raise InvalidValue(f"'{lo}-{hi}' is a reversed port range")
+        return cls(((lo, hi),))
+
+    @classmethod
+    def single(cls, port: int) -> PortSet:
+        return cls.range(port, port)
+
+    @classmethod
+    def empty(cls) -> PortSet:
+        return cls()
+
+    def __or__(self, other: PortSet) -> PortSet:
+        return PortSet(_merge(self.intervals + other.intervals))
+
+    def __and__(self, other: PortSet) -> PortSet:
+        return PortSet(_intersect(self.intervals, other.intervals))
+
+    def __sub__(self, other: PortSet) -> PortSet:
+        return PortSet(_subtract(self.intervals, other.intervals))
+
+    def is_empty(self) -> bool:
+        return not self.intervals
+
+    def covers(self, other: PortSet) -> bool:
+        """True when every port of `other` is in this set."""
+        return (other - self).is_empty()
+
+    def overlaps(self, other: PortSet) -> bool:
+        return not (self & other).is_empty()
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and any(lo <= port <= hi for lo, hi in self.intervals)
+
+    def __str__(self) -> str:
+        if self == PortSet.ALL:
+            return "all ports"
+        parts = (str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.intervals)
+        return ", ".join(parts) or "no ports"
+
+    def __repr__(self) -> str:
+        return f"PortSet({str(self)!r})"
+
+
+PortSet.ALL = PortSet(((1, _MAX_PORT),))
+
+_PROTOCOL_NAMES = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "icmpv6"}
+_PROTOCOL_NUMBERS = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
+# Spellings of "every protocol": an omitted rule protocol, the ACL's "any", and the API's -1.
+_ANY_PROTOCOL = {"", "any", "all", "-1"}
+
+
+def protocol_of(text: str | int | None) -> str | None:
+    """Canonical protocol: tcp, udp, icmp, icmpv6 or a decimal number; None means every protocol."""
+    if text is None:
+        return None
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise InvalidValue(f"{text!r} is not a valid protocol")
+    raw = str(text).strip().lower()
+    if raw in _ANY_PROTOCOL:
+        return None
+    if raw in _PROTOCOL_NAMES:
+        return _PROTOCOL_NAMES[raw]
+    if not re.fullmatch(r"[0-9]+", raw):
+        raise InvalidValue(f"{str(text).strip()!r} is not a valid protocol")
+    number = int(raw)
+    if number > 255:
+        raise InvalidValue(f"protocol number {number} is outside 0-255")
+    return _PROTOCOL_NUMBERS.get(number, str(number))
+
+
+def protocol_matches(rule_protocol: str | None, flow_protocol: str) -> bool:
+    """Whether a rule written for `rule_protocol` (None: all) applies to a flow."""
+    return rule_protocol is None or protocol_of(rule_protocol) == protocol_of(flow_protocol)
+
+
+class Verdict(str, Enum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    UNKNOWN = "unknown"
+
+
+Segment = tuple[int, int, AddressSet]
+"""Ports lo..hi, each paired with the same addresses."""
+
+
+def _addresses_at(segments: tuple[Segment, ...], port: int) -> AddressSet:
+    """The addresses paired with `port`."""
+    i = bisect_right(segments, port, key=lambda s: s[0]) - 1
+    if i >= 0 and segments[i][1] >= port:
+        return segments[i][2]
+    return AddressSet()
+
+
+@dataclass(frozen=True, repr=False)
+class FlowSpace:
+    """A set of (address, port) pairs for one protocol.
+
+    Stored as boxes cut along the port axis: disjoint port intervals in order, each with the
+    addresses that go with every port in it; neighbours with equal addresses are merged, so
+    equal spaces compare equal.
+    """
+
+    segments: tuple[Segment, ...] = ()
+
+    @classmethod
+    def of(cls, addresses: AddressSet, ports: PortSet) -> FlowSpace:
+        if addresses.is_empty():
+            return cls()
+        return cls(tuple((lo, hi, addresses) for lo, hi in ports.intervals))
+
+    @classmethod
+    def empty(cls) -> FlowSpace:
+        return cls()
+
+    def _combine(
+        self, other: FlowSpace, op: Callable[[AddressSet, AddressSet], AddressSet]
+    ) -> FlowSpace:
+        """Apply `op` to the addresses of both spaces, port interval by port interval."""
+        both = self.segments + other.segments
+        cuts = sorted({lo for lo, _, _ in both} | {hi + 1 for _, hi, _ in both})
+        out: list[Segment] = []
+        for lo, next_lo in zip(cuts, cuts[1:]):
+            addresses = op(_addresses_at(self.segments, lo), _addresses_at(other.segments, lo))
+            if addresses.is_empty():
+                continue
+            if out and out[-1][1] == lo - 1 and out[-1][2] == addresses:
+                out[-1] = (out[-1][0], next_lo - 1, addresses)
+            else:
+                out.append((lo, next_lo - 1, addresses))
+        return FlowSpace(tuple(out))
+
+    def __or__(self, other: FlowSpace) -> FlowSpace:
+        return self._combine(other, AddressSet.__or__)
+
+    def __and__(self, other: FlowSpace) -> FlowSpace:
+        return self._combine(other, AddressSet.__and__)
+
+    def __sub__(self, other: FlowSpace) -> FlowSpace:
+        return self._combine(other, AddressSet.__sub__)
+
+    def is_empty(self) -> bool:
+        return not self.segments
+
+    def describe(self) -> list[tuple[AddressSet, PortSet]]:
+        """The space as (addresses, ports) pairs with distinct addresses and disjoint ports."""
+        groups: dict[AddressSet, list[tuple[int, int]]] = {}
+        for lo, hi, addresses in self.segments:
+            groups.setdefault(addresses, []).append((lo, hi))
+        return [(addresses, PortSet(_merge(ports))) for addresses, ports in groups.items()]
+
+    def __str__(self) -> str:
+        return "; ".join(f"{a} on {p}" for a, p in self.describe()) or "nothing"
+
+    def __repr__(self) -> str:
+        return f"FlowSpace({str(self)!r})"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One security-group or ACL rule, already filtered to the flow's protocol."""
+
+    allow: bool | None  # None: the action is not known before apply
+    addresses: AddressSet | None  # None: unknown remote, e.g. a computed address group
+    ports: PortSet | None  # None: unknown ports
+    label: str = ""
+
+    @property
+    def is_known(self) -> bool:
+        return self.allow is not None and self.addresses is not None and self.ports is not None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How a flow space splits under a rule list; `*_by` name the rules that decided a part."""
+
+    allowed: FlowSpace
+    denied: FlowSpace  # explicitly denied, or matched by no rule
+    unknown: FlowSpace  # a rule that may or may not match came first
+    denied_by: tuple[str, ...] = ()
+    unknown_by: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.denied.is_empty():
+            return Verdict.DENIED
+        if not self.unknown.is_empty():
+            return Verdict.UNKNOWN
+        return Verdict.ALLOWED
+
+
+def first_match(space: FlowSpace, rules: Sequence[Match]) -> Decision:
+    """Decide every pair of `space` by the first rule in `rules` that matches it."""
+    undecided = space
+    allowed, denied, unknown = FlowSpace(), FlowSpace(), FlowSpace()
+    denied_by: list[str] = []
+    unknown_by: list[str] = []
+    for rule in rules:
+        if undecided.is_empty():
+            break
+        # A rule with an unknown part may match anything it could match; that part stays unknown.
+        reach = FlowSpace.of(
+            _ANY_ADDRESS if rule.addresses is None else rule.addresses,
+            PortSet.ALL if rule.ports is None else rule.ports,
+        )
+        hit = undecided & reach
+        if hit.is_empty():
+            continue
+        undecided -= hit
+        if not rule.is_known:
+            unknown |= hit
+            unknown_by.append(rule.label)
+        elif rule.allow:
+            allowed |= hit
+        else:
+            denied |= hit
+            denied_by.append(rule.label)
+    # Security groups are whitelists and ACLs end in an implicit deny-all: unmatched is denied.
+    denied |= undecided
+    return Decision(allowed, denied, unknown, tuple(denied_by), tuple(unknown_by))
+
+
+def sg_order(rules: Sequence[tuple[int | None, Match]]) -> list[Match]:
+    """Security-group rules in the order `first_match` must try them."""
+
+    def key(item: tuple[int | None, Match]) -> tuple[int, int, int]:
+        priority, rule = item
+        # 1 is the highest priority and the default. At equal priority deny beats allow, so
+        # denies go first, then rules whose action is unknown (they might be denies), then allows;
+        # within one action a fully known rule goes first, since same-action order cannot matter.
+        action = {False: 0, None: 1, True: 2}[rule.allow]
+        return (1 if priority is None else priority, action, 0 if rule.is_known else 1)
+
+    return [rule for _, rule in sorted(rules, key=key)]

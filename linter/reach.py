@@ -1,0 +1,318 @@
+"""Does a flow get through? Security groups, network ACLs and ELB access control as `Match` lists.
+
+Each function turns resources into `netaddr.Match` rules for one protocol, with Huawei's
+semantics, and leaves the verdict to `netaddr.first_match`. A value that is not known makes
+the rule's part unknown, never denied.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vpcep_lint.model import UNKNOWN, Inventory, Resource
+from vpcep_lint.netaddr import (
+    AddressSet,
+    Decision,
+    FlowSpace,
+    InvalidValue,
+    Match,
+    PortSet,
+    first_match,
+    protocol_of,
+    sg_order,
+)
+
+SG_RULE = "huaweicloud_networking_secgroup_rule"
+ADDRESS_GROUP = "huaweicloud_vpc_address_group"
+NACL = "huaweicloud_vpc_network_acl"
+LEGACY_NACL = "huaweicloud_network_acl"
+LEGACY_NACL_RULE = "huaweicloud_network_acl_rule"
+IPGROUP = "huaweicloud_elb_ipgroup"
+
+
+def _addresses(text: Any) -> AddressSet | None:
+    """A CIDR, IP or range written in a rule; None when unknown or not valid."""
+    if text is UNKNOWN or not isinstance(text, str):
+        return None
+    try:
+        return AddressSet.parse(text)
+    except InvalidValue:
+        return None
+
+
+def address_group(inv: Inventory, rule: Resource, attribute: str) -> AddressSet | None:
+    """The addresses of the `huaweicloud_vpc_address_group` a rule names; None when unknown."""
+    groups = inv.target_resources(rule, attribute, ADDRESS_GROUP)
+    if len(groups) != 1:
+        return None
+    g = groups[0]
+    items = g.get("addresses")
+    if items is None:
+        extra = g.blocks("ip_extra_set")
+        if extra is UNKNOWN:
+            return None
+        items = [e.get("ip") for e in extra]
+    if items is UNKNOWN or not isinstance(items, list):
+        return None
+    out = AddressSet.empty()
+    for item in items:
+        a = _addresses(item)
+        if a is None:
+            return None
+        out |= a
+    return out
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    priority: int | None
+    match: Match
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def sg_rule_match(inv: Inventory, rule: Resource, protocol: str) -> GroupRule | None:
+    """An ingress IPv4 rule as a Match for `protocol`; None when it cannot apply to the flow."""
+    direction = rule.get("direction")
+    ethertype = rule.get("ethertype")
+    if isinstance(direction, str) and direction.lower() != "ingress":
+        return None
+    if isinstance(ethertype, str) and ethertype.lower() != "ipv4":
+        return None
+    label = rule.address
+    if rule.get("remote_group_id") is not None:
+        return None  # a peer group never admits 198.19.128.0/17
+    unknown = direction is UNKNOWN or ethertype is UNKNOWN
+    proto = rule.get("protocol")
+    if proto is UNKNOWN:
+        unknown = True
+    else:
+        try:
+            p = protocol_of(proto)
+        except InvalidValue:
+            return None
+        if p is not None and p != protocol:
+            return None
+    ports: PortSet | None
+    raw_ports = rule.get("ports")
+    lo, hi = rule.get("port_range_min"), rule.get("port_range_max")
+    if raw_ports is UNKNOWN or lo is UNKNOWN or hi is UNKNOWN:
+        ports = None
+    elif raw_ports is not None:
+        try:
+            ports = PortSet.parse(raw_ports)
+        except InvalidValue:
+            return None
+    elif _int(lo) is not None:
+        ports = PortSet.range(lo, _int(hi) or lo)
+    else:
+        ports = PortSet.ALL
+    addresses: AddressSet | None
+    if rule.get("remote_ip_prefix") is not None:
+        addresses = _addresses(rule.get("remote_ip_prefix"))
+        if addresses is None and rule.get("remote_ip_prefix") is not UNKNOWN:
+            return None  # not a valid prefix: the cloud rejects the rule
+    elif rule.get("remote_address_group_id") is not None:
+        addresses = address_group(inv, rule, "remote_address_group_id")
+    else:
+        addresses = AddressSet.any_ipv4() | AddressSet.any_ipv6()  # no remote: any address
+    action = rule.get("action")
+    allow: bool | None = None if action is UNKNOWN or unknown else (action is None or str(action).lower() == "allow")
+    priority = rule.get("priority")
+    return GroupRule(_int(priority), Match(allow, addresses, ports, label))
+
+
+def group_rules(inv: Inventory, group: Resource) -> list[Resource]:
+    """The `huaweicloud_networking_secgroup_rule` resources of a group."""
+    return [r for r, path, _ in inv.referrers(group, SG_RULE) if path[:1] == ("security_group_id",)]
+
+
+def recorded_rules(group: Resource, protocol: str) -> list[GroupRule]:
+    """Rules a recorded group carries in its computed `rules` list (defaults included)."""
+    out = []
+    rules = group.get("rules")
+    if not isinstance(rules, list):
+        return out
+    for i, raw in enumerate(rules):
+        if not isinstance(raw, dict):
+            continue
+        fake = Resource(address=f"{group.address}.rules[{i}]", type=SG_RULE, name="", values=raw)
+        gr = sg_rule_match(Inventory(), fake, protocol)  # remote address groups need resources
+        if gr is not None:
+            out.append(gr)
+    return out
+
+
+def security_groups_decision(
+    inv: Inventory, groups: Sequence[Resource], protocol: str, space: FlowSpace
+) -> Decision:
+    """Groups in NIC order (first = highest), rules by priority within each; deny wins ties."""
+    ordered: list[Match] = []
+    for g in groups:
+        rules = [gr for gr in (sg_rule_match(inv, r, protocol) for r in group_rules(inv, g)) if gr is not None]
+        rules += recorded_rules(g, protocol)
+        ordered += sg_order([(gr.priority, gr.match) for gr in rules])
+    return first_match(space, ordered)
+
+
+# -- network ACLs -------------------------------------------------------------------------------
+
+def acls_of_subnet(inv: Inventory, subnet: Resource) -> list[Resource]:
+    out = []
+    for r, path, _ in inv.referrers(subnet, NACL):
+        if path[:1] == ("associated_subnets",) and r not in out:
+            out.append(r)
+    for r, path, _ in inv.referrers(subnet, LEGACY_NACL):
+        if path[:1] == ("subnets",) and r not in out:
+            out.append(r)
+    return out
+
+
+def acl_enabled(acl: Resource) -> bool | None:
+    if acl.type == LEGACY_NACL:
+        return True
+    enabled = acl.get("enabled")
+    if enabled is UNKNOWN:
+        return None
+    return enabled is None or enabled is True
+
+
+def _acl_match(inv: Inventory, owner: Resource, raw: dict[str, Any], protocol: str, legacy: bool,
+               label: str, destination: AddressSet | None) -> Match | None:
+    if raw.get("enabled") is False:
+        return None
+    version = raw.get("ip_version")
+    if version not in (None, 4, "4", UNKNOWN):
+        return None
+    unknown = version is UNKNOWN
+    proto = raw.get("protocol")
+    if proto is UNKNOWN:
+        unknown = True
+    else:
+        try:
+            p = protocol_of(proto)
+        except InvalidValue:
+            return None
+        if p is not None and p != protocol:
+            return None
+    ports: PortSet | None
+    dport = raw.get("destination_port")
+    if dport is UNKNOWN:
+        ports = None
+    else:
+        try:
+            ports = PortSet.parse(dport, colon=legacy)
+        except InvalidValue:
+            return None
+    sport = raw.get("source_port")
+    if sport is UNKNOWN or (sport is not None and not _all_ports(sport, legacy)):
+        unknown = True  # clients pick their source port: a rule on source ports may or may not match
+    src = raw.get("source_ip_address")
+    addresses: AddressSet | None
+    if src is UNKNOWN:
+        addresses = None
+    elif src is not None:
+        addresses = _addresses(src)
+        if addresses is None:
+            return None
+    elif raw.get("source_ip_address_group_id") is not None:
+        addresses = None if owner is None else _rule_address_group(inv, owner, raw)
+    else:
+        addresses = AddressSet.any_ipv4()
+    dst = raw.get("destination_ip_address")
+    if dst is UNKNOWN:
+        unknown = True
+    elif dst is not None:
+        d = _addresses(dst)
+        if d is None:
+            return None
+        if destination is None or not d.covers(destination):
+            if destination is not None and not d.overlaps(destination):
+                return None  # aimed at other addresses than the backend's
+            unknown = True
+    action = raw.get("action")
+    allow = None if (action is UNKNOWN or unknown) else str(action).lower() == "allow"
+    return Match(allow, addresses, ports, label)
+
+
+def _all_ports(text: Any, legacy: bool) -> bool:
+    try:
+        return PortSet.parse(text, colon=legacy).covers(PortSet.ALL)
+    except InvalidValue:
+        return False
+
+
+def _rule_address_group(inv: Inventory, owner: Resource, raw: dict[str, Any]) -> AddressSet | None:
+    for i, rule in enumerate(owner.blocks("ingress_rules") if owner.blocks("ingress_rules") is not UNKNOWN else []):
+        if rule is raw:
+            return address_group(inv, owner, f"ingress_rules[{i}].source_ip_address_group_id")
+    return None
+
+
+def acl_decision(inv: Inventory, acl: Resource, protocol: str, space: FlowSpace,
+                 destination: AddressSet | None) -> Decision | None:
+    """First match over the ACL's inbound rules, implicit deny at the end; None when unknown."""
+    matches: list[Match] = []
+    if acl.type == LEGACY_NACL:
+        rule_ids = acl.get("inbound_rules")
+        if rule_ids is None:
+            return None  # no inbound policy is created: behaviour undocumented
+        rules = inv.target_resources(acl, "inbound_rules", LEGACY_NACL_RULE)
+        if rule_ids is UNKNOWN and not rules:
+            return None
+        if isinstance(rule_ids, list) and len(rules) < len(rule_ids):
+            return None
+        if not rules:
+            return None
+        for r in rules:
+            m = _acl_match(inv, r, r.values, protocol, True, r.address, destination)
+            if m is not None:
+                matches.append(m)
+    else:
+        rules_raw = acl.blocks("ingress_rules")
+        if rules_raw is UNKNOWN:
+            return None
+        for i, raw in enumerate(rules_raw):
+            m = _acl_match(inv, acl, raw, protocol, False, f"{acl.address}.ingress_rules[{i}]", destination)
+            if m is not None:
+                matches.append(m)
+    return first_match(space, matches)
+
+
+# -- ELB access control ---------------------------------------------------------------------------
+
+def ip_group_addresses(inv: Inventory, listener: Resource) -> tuple[Resource | None, AddressSet | None]:
+    groups = inv.target_resources(listener, "ip_group", IPGROUP)
+    if len(groups) != 1:
+        return None, None
+    g = groups[0]
+    items = g.blocks("ip_list")
+    if items is UNKNOWN:
+        return g, None
+    out = AddressSet.empty()
+    for item in items:
+        a = _addresses(item.get("ip"))
+        if a is None:
+            return g, None
+        out |= a
+    return g, out
+
+
+def whitelist_addresses(text: Any) -> AddressSet | None:
+    """A shared-ELB whitelist string: comma-separated IPs and CIDRs (unset or empty: nobody)."""
+    if text is UNKNOWN:
+        return None
+    if text is None:
+        return AddressSet.empty()
+    out = AddressSet.empty()
+    for item in str(text).split(","):
+        if not item.strip():
+            continue
+        a = _addresses(item.strip())
+        if a is None:
+            return None
+        out |= a
+    return out

@@ -1,0 +1,60 @@
+"""Rule discovery through the `vpcep_lint.rules` entry-point group (built-ins use it too)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+
+from vpcep_lint.rule import Rule
+
+GROUP = "vpcep_lint.rules"
+VALID_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
+
+
+@dataclass(frozen=True)
+class RuleLoadError:
+    """A rule that could not be loaded; reported as an internal error."""
+
+    name: str
+    distribution: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"rule {self.name} from {self.distribution} failed to load: {self.message}"
+
+
+class DuplicateRuleError(Exception):
+    pass
+
+
+def _distribution(ep: EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    return getattr(dist, "name", None) or "unknown distribution"
+
+
+def discover(eps: Iterable[EntryPoint] | None = None) -> tuple[list[type[Rule]], list[RuleLoadError]]:
+    """Find, then load, every rule; sorted by id. A duplicate id raises DuplicateRuleError."""
+    found = sorted(eps if eps is not None else entry_points(group=GROUP), key=lambda e: (e.name, e.value))
+    rules: dict[str, type[Rule]] = {}
+    errors: list[RuleLoadError] = []
+    for ep in found:
+        dist = _distribution(ep)
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plugin must not take the others down
+            errors.append(RuleLoadError(ep.name, dist, f"{type(exc).__name__}: {exc}"))
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, Rule)):
+            errors.append(RuleLoadError(ep.name, dist, "entry point is not a vpcep_lint.rule.Rule subclass"))
+            continue
+        if cls.id != ep.name or not VALID_ID.match(cls.id):
+            errors.append(RuleLoadError(ep.name, dist, f"rule id {cls.id!r} must match the entry point name and {VALID_ID.pattern}"))
+            continue
+        if cls.id in rules and rules[cls.id] is not cls:
+            raise DuplicateRuleError(
+                f"rule id {cls.id} is provided twice: by {rules[cls.id].package} and by {dist}"
+            )
+        cls.package = "vpcep-lint" if cls.__module__.startswith("vpcep_lint.") else dist
+        rules[cls.id] = cls
+    return [rules[k] for k in sorted(rules)], errors

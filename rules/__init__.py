@@ -1,0 +1,1 @@
+"""The built-in rules, registered through the `vpcep_lint.rules` entry-point group."""
