@@ -147,6 +147,8 @@ class Resource:
     span: Span | None = None
     attr_spans: dict[str, Span] = field(default_factory=dict)
     refs: dict[tuple[str | int, ...], list[Ref]] = field(default_factory=dict)
+    unresolved: set[tuple[str | int, ...]] = field(default_factory=set)
+    """Attribute paths with a reference that leads to no resource (a variable, a data source...)."""
     recorded: bool = False
     """True when the values were read from a real state (state file, prior state, no-op change)."""
     source: str = ""
@@ -190,6 +192,11 @@ class Resource:
         if any(v is UNKNOWN for v in value):
             return UNKNOWN
         return [v for v in value if isinstance(v, dict)]
+
+    def has_unresolved(self, path: str | tuple[str | int, ...]) -> bool:
+        """Whether some reference at or below `path` could not be followed to a resource."""
+        parts = split_path(path) if isinstance(path, str) else tuple(path)
+        return any(_under(key, parts) for key in self.unresolved)
 
     def span_of(self, attribute: str | None) -> Span | None:
         if attribute:

@@ -106,8 +106,11 @@ def sg_rule_match(inv: Inventory, rule: Resource, protocol: str) -> GroupRule | 
             ports = PortSet.parse(raw_ports)
         except InvalidValue:
             return None
-    elif _int(lo) is not None:
-        ports = PortSet.range(lo, _int(hi) or lo)
+    elif _int(lo):  # a state reads an unset port range back as 0
+        try:
+            ports = PortSet.range(lo, _int(hi) or lo)
+        except InvalidValue:
+            return None
     else:
         ports = PortSet.ALL
     addresses: AddressSet | None

@@ -128,6 +128,8 @@ def security_groups(inv: Inventory, nic: Nic) -> list[Resource] | Any:
     if ids is None:
         return UNKNOWN  # no group given: the region's default group, not in the configuration
     if ids is UNKNOWN:
+        if owner.has_unresolved("security_group_ids"):
+            return UNKNOWN  # some group comes from a variable or a data source
         return groups or UNKNOWN
     if isinstance(ids, list):
         if len(groups) < len([i for i in ids if i is not None]):

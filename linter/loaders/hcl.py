@@ -94,6 +94,7 @@ class ResourceInstance:
     scope: Scope
     values: dict[str, Any] | None = None
     refs: dict[tuple[Any, ...], list[Ref]] = field(default_factory=dict)
+    unresolved: set[tuple[Any, ...]] = field(default_factory=set)
     evaluating: bool = False
 
 
@@ -185,6 +186,9 @@ class Evaluator:
         self.module = module
         self.scope = scope
         self.refs = refs if refs is not None else []
+        self.open = False
+        """Set when a value came from something that is not a resource (a data source, a variable
+        without a value...): the references read do not tell the whole value."""
 
     # Values returned by eval() may hold ResourcePath / ResourceGroup / namespaces; value()
     # turns them into plain values, recording each reference read.
@@ -276,25 +280,29 @@ class Evaluator:
             return self.scope.names[name]
         m = self.module
         if name == "var":
-            return _Namespace(m.var)
+            return _Namespace(lambda n: self._opened(m.var(n)))
         if name == "local":
-            return _Namespace(m.local)
+            return _Namespace(lambda n: self._opened(m.local(n)))
         if name == "module":
             return _Namespace(lambda n: m.loader.module_value(m, n))
-        if name == "data":
-            return _Namespace(lambda n: _Namespace(lambda _n: UNKNOWN))
-        if name == "path":
-            return _Namespace(lambda n: UNKNOWN)
+        if name in ("data", "path", "self", "count", "each"):
+            self.open = True
+            if name == "data":
+                return _Namespace(lambda n: _Namespace(lambda _n: UNKNOWN))
+            return UNKNOWN if name != "path" else _Namespace(lambda n: UNKNOWN)
         if name == "terraform":
             return _Namespace(lambda n: "default" if n == "workspace" else UNKNOWN)
-        if name in ("count", "each", "self"):
-            return UNKNOWN
         # anything else is a resource type
         return _Namespace(lambda n: m.loader.resource_value(m, name, n))
 
+    def _opened(self, value: Any) -> Any:
+        if value is UNKNOWN:
+            self.open = True
+        return value
+
     def get_attr(self, obj: Any, name: str) -> Any:
         if isinstance(obj, _Namespace):
-            return obj.getter(name)
+            return self._opened(obj.getter(name))
         if isinstance(obj, ResourcePath):
             return ResourcePath(obj.address, obj.path + (name,))
         if isinstance(obj, ResourceGroup):
@@ -547,7 +555,7 @@ class HclLoader:
                 pc.owner = module  # type: ignore[attr-defined]
         for block in module.definition.resources:
             rtype = canonical_type(block.labels[0])
-            config = f"{module.prefix}{rtype}.{block.labels[1]}"
+            config = f"{module.prefix}{block.labels[0]}.{block.labels[1]}"
             name_key = f"{block.labels[0]}.{block.labels[1]}"
             keys = self._instance_keys(module, block, config)
             if keys is None:
@@ -563,7 +571,6 @@ class HclLoader:
                     pairs.append((key, addr))
                 group = ResourceGroup(tuple(pairs), keyed=not (keys and isinstance(keys[0][0], int)) and "for_each" in block.attributes)
             module.groups[name_key] = group
-            module.groups.setdefault(f"{rtype}.{block.labels[1]}", group)
         for block in module.definition.modules:
             self._expand_module(module, block)
 
@@ -709,7 +716,7 @@ class HclLoader:
             return None
         inst.evaluating = True
         try:
-            values, refs = self._eval_body(inst.module, inst.block, inst.scope, ())
+            values, refs = self._eval_body(inst.module, inst.block, inst.scope, (), inst.unresolved)
         finally:
             inst.evaluating = False
         inst.values = normalize_value(values)
@@ -717,7 +724,8 @@ class HclLoader:
         return inst.values
 
     def _eval_body(
-        self, module: ModuleInstance, block: Block, scope: Scope, at: tuple[Any, ...]
+        self, module: ModuleInstance, block: Block, scope: Scope, at: tuple[Any, ...],
+        unresolved: set[tuple[Any, ...]] | None = None,
     ) -> tuple[dict[str, Any], dict[tuple[Any, ...], list[Ref]]]:
         values: dict[str, Any] = {}
         refs: dict[tuple[Any, ...], list[Ref]] = {}
@@ -728,17 +736,19 @@ class HclLoader:
             values[name] = ev.value(attr.expr)
             if ev.refs:
                 refs[at + (name,)] = _dedupe(ev.refs)
+            if ev.open and unresolved is not None:
+                unresolved.add(at + (name,))
         counts: dict[str, int] = {}
         for sub in block.blocks:
             if not at and sub.type in META_BLOCKS:
                 continue
             if sub.type == "dynamic" and sub.labels:
-                self._eval_dynamic(module, sub, scope, at, values, refs, counts)
+                self._eval_dynamic(module, sub, scope, at, values, refs, counts, unresolved)
                 continue
             i = counts.get(sub.type, 0)
             if values.get(sub.type) is UNKNOWN:
                 continue
-            sv, sr = self._eval_body(module, sub, scope, at + (sub.type, i))
+            sv, sr = self._eval_body(module, sub, scope, at + (sub.type, i), unresolved)
             values.setdefault(sub.type, []).append(sv)
             refs.update(sr)
             counts[sub.type] = i + 1
@@ -753,6 +763,7 @@ class HclLoader:
         values: dict[str, Any],
         refs: dict[tuple[Any, ...], list[Ref]],
         counts: dict[str, int],
+        unresolved: set[tuple[Any, ...]] | None = None,
     ) -> None:
         name = block.labels[0]
         iterator = name
@@ -772,7 +783,7 @@ class HclLoader:
         pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
         for k, v in pairs:
             i = counts.get(name, 0)
-            sv, sr = self._eval_body(module, content, scope.child(**{iterator: {"key": k, "value": v}}), at + (name, i))
+            sv, sr = self._eval_body(module, content, scope.child(**{iterator: {"key": k, "value": v}}), at + (name, i), unresolved)
             values.setdefault(name, []).append(sv)
             refs.update(sr)
             counts[name] = i + 1
@@ -810,6 +821,7 @@ class HclLoader:
             span=span,
             attr_spans=attr_spans,
             refs={k: [r for r in v if r.address != inst.address] for k, v in inst.refs.items()},
+            unresolved=set(inst.unresolved),
             recorded=False,
             source=self.sources.display(self.root),
             comments=tuple(comments),

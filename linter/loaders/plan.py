@@ -132,7 +132,7 @@ class PlanLoader:
         cm = _ConfigModule(prefix)
         for r in module.get("resources") or []:
             if r.get("mode", "managed") == "managed" and "address" in r:
-                cm.resources[canonical_type(r.get("type", "")) + "." + r.get("name", "")] = r
+                cm.resources[r.get("type", "") + "." + r.get("name", "")] = r
         cm.outputs = module.get("outputs") or {}
         cm.calls = module.get("module_calls") or {}
         self.config_modules[prefix] = cm
@@ -153,7 +153,7 @@ class PlanLoader:
         rtype = canonical_type(raw.get("type", ""))
         values = normalize_value(raw.get("values") or {})
         return Resource(
-            address=_canonical_address(address, raw.get("type", ""), rtype),
+            address=address,
             type=rtype,
             name=raw.get("name", ""),
             module=module,
@@ -169,9 +169,7 @@ class PlanLoader:
         module, _ = _split_module(address)
         raw_type = raw.get("type", "")
         rtype = canonical_type(raw_type)
-        config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", "")) or (
-            self._config_for(strip_keys(module + ".") if module else "", rtype, raw.get("name", ""))
-        )
+        config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", ""))
         exprs = config.get("expressions") if config else None
         values = _merge_unknown(after or {}, after_unknown or {})
         if exprs is not None and not recorded:
@@ -181,7 +179,7 @@ class PlanLoader:
         if region is None or region is UNKNOWN:
             region = self._provider_region(config, module)
         res = Resource(
-            address=_canonical_address(address, raw_type, rtype),
+            address=address,
             type=rtype,
             name=raw.get("name", ""),
             module=module,
@@ -226,6 +224,9 @@ class PlanLoader:
                 targets = [t for t in targets if t.address != res.address]
                 if targets:
                     res.refs[path] = targets
+                if any(not self._resolve(inv, res.module, res.index, [r], config, set())
+                       for r in _maximal(refs) if not r.startswith(("each.key", "count.", "path.", "terraform."))):
+                    res.unresolved.add(path)
 
     def _resolve(
         self,
@@ -266,7 +267,7 @@ class PlanLoader:
         parts = ref.split(".", 2)
         if len(parts) < 2:
             return []
-        rtype = canonical_type(parts[0])
+        rtype = parts[0]
         name_and_rest = ref[len(parts[0]) + 1:]
         m = re.match(r'([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.?(.*))?$', name_and_rest)
         if not m:
@@ -349,14 +350,6 @@ def _parent_of(module: str) -> tuple[str, str, Any]:
         inner = index[1:-1]
         key = json.loads(inner) if inner.startswith('"') else int(inner)
     return parent, name, key
-
-
-def _canonical_address(address: str, raw_type: str, rtype: str) -> str:
-    if raw_type == rtype:
-        return address
-    module, rest = _split_module(address)
-    rest = rtype + rest[len(raw_type):]
-    return f"{module}.{rest}" if module else rest
 
 
 def _merge_unknown(after: Any, unknown: Any) -> Any:
