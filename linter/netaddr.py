@@ -11,10 +11,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from ipaddress import IPv4Address, IPv6Address
+from itertools import pairwise
 from typing import ClassVar
 
 ENDPOINT_CIDR = "198.19.128.0/17"
-"""Packets an endpoint forwards reach the service's backend from this block (VPCEP guide and FAQ)."""
+"""Packets an endpoint forwards reach the service's backend from here (VPCEP guide and FAQ)."""
 
 Intervals = tuple[tuple[int, int], ...]
 """Inclusive integer intervals, sorted, disjoint and never adjacent."""
@@ -99,7 +101,8 @@ class AddressSet:
                 raise InvalidValue(f"{raw!r} mixes IPv4 and IPv6")
             if int(lo) > int(hi):
                 raise InvalidValue(f"{raw!r} is a reversed range")
-            return cls._family(lo.version, ((int(lo), int(hi)),))
+            interval = ((int(lo), int(hi)),)
+            return cls(v4=interval) if lo.version == 4 else cls(v6=interval)
         _, slash, length = raw.partition("/")
         try:
             if slash and not _PREFIX_LENGTH.fullmatch(length):
@@ -108,8 +111,8 @@ class AddressSet:
             net = ipaddress.ip_network(raw, strict=False)
         except ValueError:
             raise InvalidValue(f"{raw!r} is not a valid IPv4 or IPv6 address or prefix") from None
-        first_int, last_int = int(net.network_address), int(net.broadcast_address)
-        return cls._family(net.version, ((first_int, last_int),))
+        interval = ((int(net.network_address), int(net.broadcast_address)),)
+        return cls(v4=interval) if net.version == 4 else cls(v6=interval)
 
     @classmethod
     def of(cls, *texts: str) -> AddressSet:
@@ -118,9 +121,7 @@ class AddressSet:
     @classmethod
     def union_all(cls, sets: Iterable[AddressSet]) -> AddressSet:
         items = list(sets)
-        return cls(
-            _merge(i for s in items for i in s.v4), _merge(i for s in items for i in s.v6)
-        )
+        return cls(_merge(i for s in items for i in s.v4), _merge(i for s in items for i in s.v6))
 
     @classmethod
     def any_ipv4(cls) -> AddressSet:
@@ -133,10 +134,6 @@ class AddressSet:
     @classmethod
     def empty(cls) -> AddressSet:
         return cls()
-
-    @classmethod
-    def _family(cls, version: int, intervals: Intervals) -> AddressSet:
-        return cls(v4=intervals) if version == 4 else cls(v6=intervals)
 
     def __or__(self, other: AddressSet) -> AddressSet:
         return AddressSet(_merge(self.v4 + other.v4), _merge(self.v6 + other.v6))
@@ -165,15 +162,12 @@ class AddressSet:
 
     def to_cidrs(self) -> list[str]:
         """The fewest CIDRs that make up the set, IPv4 first, each family in address order."""
-        v4 = [
-            ipaddress.summarize_address_range(ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))
-            for lo, hi in self.v4
-        ]
-        v6 = [
-            ipaddress.summarize_address_range(ipaddress.IPv6Address(lo), ipaddress.IPv6Address(hi))
-            for lo, hi in self.v6
-        ]
-        return [str(net) for nets in v4 + v6 for net in nets]
+        out: list[str] = []
+        for lo, hi in self.v4:
+            out += map(str, ipaddress.summarize_address_range(IPv4Address(lo), IPv4Address(hi)))
+        for lo, hi in self.v6:
+            out += map(str, ipaddress.summarize_address_range(IPv6Address(lo), IPv6Address(hi)))
+        return out
 
     def __str__(self) -> str:
         return ", ".join(self.to_cidrs()) or "nothing"
@@ -195,7 +189,7 @@ class PortSet:
 
     @classmethod
     def parse(cls, text: str | int | None, *, colon: bool = False) -> PortSet:
-        """`80`, `"80,443"`, `"8000-9000"`, mixes; `colon` also accepts the legacy ACL form `"1:100"`."""
+        """`80`, `"80,443"`, `"8000-9000"` or a mix; `colon` also admits the old ACL `"1:100"`."""
         if isinstance(text, bool):
             raise InvalidValue(f"{text!r} is not a valid port or port range")
         if isinstance(text, int):
@@ -343,7 +337,7 @@ class FlowSpace:
         both = self.segments + other.segments
         cuts = sorted({lo for lo, _, _ in both} | {hi + 1 for _, hi, _ in both})
         out: list[Segment] = []
-        for lo, next_lo in zip(cuts, cuts[1:]):
+        for lo, next_lo in pairwise(cuts):
             addresses = op(_addresses_at(self.segments, lo), _addresses_at(other.segments, lo))
             if addresses.is_empty():
                 continue
