@@ -21,8 +21,6 @@ ENDPOINT_CIDR = "198.19.128.0/17"
 Intervals = tuple[tuple[int, int], ...]
 """Inclusive integer intervals, sorted, disjoint and never adjacent."""
 
-_MAX_V4 = 2**32 - 1
-_MAX_V6 = 2**128 - 1
 _MAX_PORT = 65535
 _PORT_ITEM = re.compile(r"([0-9]+)(?:([-:])([0-9]+))?")
 _PREFIX_LENGTH = re.compile(r"[0-9]{1,3}")
@@ -125,11 +123,11 @@ class AddressSet:
 
     @classmethod
     def any_ipv4(cls) -> AddressSet:
-        return cls(v4=((0, _MAX_V4),))
+        return cls(v4=((0, 2**32 - 1),))
 
     @classmethod
     def any_ipv6(cls) -> AddressSet:
-        return cls(v6=((0, _MAX_V6),))
+        return cls(v6=((0, 2**128 - 1),))
 
     @classmethod
     def empty(cls) -> AddressSet:
