@@ -240,7 +240,9 @@ def _add_json(report: Report, documents: list[tuple[str, Any, str | None]], doc_
 
 def _load_dir(directory: str, sources: SourceSet) -> tuple[Inventory, list[InputError]]:
     from vpcep_lint.loaders.hcl import HclLoader
+    from vpcep_lint.loaders.parallel import preparse
 
+    preparse(directory, sources)
     loader = HclLoader(directory, sources, repo_root=_repo_root(directory))
     inv = loader.load()
     inv.source = sources.display(directory)
@@ -294,3 +296,17 @@ def attach_sources(inv: Inventory, hcl: Inventory) -> None:
         r.attr_spans = dict(src.attr_spans)
         exact = hcl.get(r.address)
         r.comments = (exact or src).comments
+        if exact is not None:
+            _narrow_refs(r, exact)
+
+
+def _narrow_refs(planned: Any, source: Any) -> None:
+    """Where the plan's references are coarser than the source's, keep the source's.
+
+    A plan records `module.net[count.index].vpc_id` as just `module.net`: every output of every
+    instance. The evaluated source names the one resource; it only ever narrows the plan's list.
+    """
+    for path, refs in source.refs.items():
+        have = planned.refs.get(path)
+        if have and refs and set(refs) < set(have):
+            planned.refs[path] = list(refs)

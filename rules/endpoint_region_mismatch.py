@@ -49,7 +49,6 @@ class EndpointRegionMismatch(Rule):
             yield self.finding(
                 endpoint,
                 f"endpoint {endpoint.address} is in {mine} but its service {service.address} is in {theirs}{hint}",
-                attribute="region" if endpoint.get("region") else None,
                 related=[(service, "service")] + ([(cc, "cloud connection")] if cc else []),
             )
 

@@ -30,6 +30,8 @@ def contained(hcl: Any, other: Any) -> bool:
         return True
     if other is UNKNOWN and contains_unknown(hcl):
         return True  # Terraform: a collection holding an unknown is unknown as a whole
+    if isinstance(other, str) and isinstance(hcl, (int, float)) and not isinstance(hcl, bool):
+        return str(hcl) == other  # Terraform converts a number to the string the schema wants
     if isinstance(hcl, dict):
         return isinstance(other, dict) and all(contained(v, other.get(k)) for k, v in hcl.items())
     if isinstance(hcl, list):

@@ -600,13 +600,23 @@ def address_set(draw: st.DrawFn, bits: int = 8) -> tuple[AddressSet, frozenset[A
 def port_set(draw: st.DrawFn, top: int = 64, colon: bool = False) -> tuple[str, frozenset[int]]:
     """A port-list spelling inside 1..top and the ports it means."""
     parts, ports = [], set()
-    starts = st.integers(1, 12) | st.integers(1, top)  # crowd the low ports so items touch
-    for lo, extra in draw(st.lists(st.tuples(starts, st.integers(0, 9)), min_size=1, max_size=4)):
+    for lo, extra in draw(_port_items(top)):
         hi = min(lo + extra, top)
-        sep = draw(st.sampled_from("-:")) if colon else "-"
+        sep = draw(_RANGE_SEPARATORS) if colon else "-"
         parts.append(str(lo) if lo == hi and draw(st.booleans()) else f"{lo}{sep}{hi}")
         ports |= set(range(lo, hi + 1))
-    return draw(st.sampled_from([",", ", ", " , "])).join(parts), frozenset(ports)
+    return draw(_LIST_SEPARATORS).join(parts), frozenset(ports)
+
+
+_RANGE_SEPARATORS = st.sampled_from("-:")
+_LIST_SEPARATORS = st.sampled_from([",", ", ", " , "])
+
+
+@functools.cache
+def _port_items(top: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """(first port, length - 1) items; built once, as building strategies is slow."""
+    starts = st.integers(1, 12) | st.integers(1, top)  # crowd the low ports so items touch
+    return st.lists(st.tuples(starts, st.integers(0, 9)), min_size=1, max_size=4)
 
 
 def addresses_of(value: AddressSet) -> frozenset[Address]:
@@ -749,7 +759,7 @@ def drawn_rule(draw: st.DrawFn) -> DrawnRule:
     atext, addresses = draw(address_piece(FLOW_BITS, RULE_VERSIONS))
     ptext, ports = draw(port_set(FLOW_TOP))
     truth = Match(allow, AddressSet.parse(atext), PortSet.parse(ptext))
-    hidden = draw(st.sampled_from(["", "", "", "", "allow", "addresses", "ports"]))
+    hidden = draw(st.sampled_from(["", "", "", "allow", "allow", "addresses", "ports"]))
     return DrawnRule(
         priority=draw(st.sampled_from([None, 1, 2, 2, 3])),  # ties are where the ordering matters
         seen=Match(

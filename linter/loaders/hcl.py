@@ -553,32 +553,43 @@ class HclLoader:
         for pc in module.providers.values():
             if not hasattr(pc, "owner"):
                 pc.owner = module  # type: ignore[attr-defined]
-        for block in module.definition.resources:
-            rtype = canonical_type(block.labels[0])
-            config = f"{module.prefix}{block.labels[0]}.{block.labels[1]}"
-            name_key = f"{block.labels[0]}.{block.labels[1]}"
-            keys = self._instance_keys(module, block, config)
-            if keys is None:
-                addr = config
-                group: Any = ResourcePath(addr)
-                self._add_instance(module, block, addr, rtype, None, Scope())
-            else:
-                pairs = []
-                for key, each_value in keys:
-                    addr = config + _key_suffix(key)
-                    scope = Scope({"count": {"index": key}} if isinstance(key, int) else {"each": {"key": key, "value": each_value}})
-                    self._add_instance(module, block, addr, rtype, key, scope)
-                    pairs.append((key, addr))
-                group = ResourceGroup(tuple(pairs), keyed=not (keys and isinstance(keys[0][0], int)) and "for_each" in block.attributes)
-            module.groups[name_key] = group
+        # resources first (module arguments may read them), except those whose count or
+        # for_each needs a module of this one: they wait until the modules are expanded
+        deferred = [b for b in module.definition.resources if not self._expand_resource(module, b, final=False)]
         for block in module.definition.modules:
             self._expand_module(module, block)
+        for block in deferred:
+            self._expand_resource(module, block, final=True)
 
-    def _instance_keys(self, module: ModuleInstance, block: Block, config: str) -> list[tuple[Any, Any]] | None:
+    def _expand_resource(self, module: ModuleInstance, block: Block, final: bool) -> bool:
+        rtype = canonical_type(block.labels[0])
+        config = f"{module.prefix}{block.labels[0]}.{block.labels[1]}"
+        name_key = f"{block.labels[0]}.{block.labels[1]}"
+        keys = self._instance_keys(module, block, config, note=final)
+        if keys is None and not final and ("count" in block.attributes or "for_each" in block.attributes):
+            return False
+        if keys is None:
+            group: Any = ResourcePath(config)
+            self._add_instance(module, block, config, rtype, None, Scope())
+        else:
+            pairs = []
+            for key, each_value in keys:
+                addr = config + _key_suffix(key)
+                scope = Scope({"count": {"index": key}} if "count" in block.attributes else {"each": {"key": key, "value": each_value}})
+                self._add_instance(module, block, addr, rtype, key, scope)
+                pairs.append((key, addr))
+            group = ResourceGroup(tuple(pairs), keyed="for_each" in block.attributes)
+        module.groups[name_key] = group
+        return True
+
+    def _instance_keys(
+        self, module: ModuleInstance, block: Block, config: str, note: bool = True
+    ) -> list[tuple[Any, Any]] | None:
         if "count" in block.attributes:
             n = Evaluator(module, Scope()).value(block.attributes["count"].expr)
             if isinstance(n, bool) or not isinstance(n, (int, float)):
-                self.notes.append(f"{config}: count is not known statically; treated as one instance")
+                if note:
+                    self.notes.append(f"{config}: count is not known statically; treated as one instance")
                 return None
             return [(i, None) for i in range(int(n))]
         if "for_each" in block.attributes:
@@ -587,7 +598,8 @@ class HclLoader:
                 return [(k, v) for k, v in sorted(coll.items())]
             if isinstance(coll, list) and all(isinstance(x, str) for x in coll):
                 return [(k, k) for k in sorted(set(coll))]
-            self.notes.append(f"{config}: for_each is not known statically; treated as one instance")
+            if note:
+                self.notes.append(f"{config}: for_each is not known statically; treated as one instance")
             return None
         return None
 

@@ -74,17 +74,26 @@ PSEUDO_RULES: dict[str, dict[str, Any]] = {
 
 # -- paths and URIs ----------------------------------------------------------------------------
 
-def default_root(cwd: str) -> str:
-    """The git work tree containing `cwd` (a `.git` directory or file), else `cwd` itself."""
-    start = os.path.realpath(cwd)
-    d = start
+def git_root(cwd: str) -> str | None:
+    """The git work tree containing `cwd` (the nearest directory with a `.git` entry), without running git."""
+    d = os.path.realpath(cwd)
     while True:
         if os.path.exists(os.path.join(d, ".git")):
             return d
         parent = os.path.dirname(d)
         if parent == d:
-            return start
+            return None
         d = parent
+
+
+def resolve_root(root: str | None, cwd: str) -> tuple[str, bool]:
+    """The SARIF root and whether it is known (given, or a git work tree) rather than guessed (`cwd`)."""
+    if root:
+        return os.path.realpath(os.path.join(cwd, root)), True
+    found = git_root(cwd)
+    if found is not None:
+        return found, True
+    return os.path.realpath(cwd), False
 
 
 def relative_path(path: str, root: str, cwd: str) -> str | None:
@@ -300,15 +309,14 @@ def _result(f: Finding, index: int, paths: _Paths) -> Any:
 
 def _related(r: Related, n: int, f: Finding, paths: _Paths) -> Any:
     text = f"{r.role}: {r.address}"
-    physical = None
     if r.span is not None:
         s = r.span
         physical, outside = _physical(paths, s.file, _region(s.line, s.column, s.end_line, s.end_column))
-        if outside:
-            text += " " + OUTSIDE_NOTE
-    elif f.source:
-        physical, _ = _physical(paths, f.source, _region(1, 1))
+    else:  # GitHub wants a physical location on related locations too (GH1001)
+        physical, outside = _physical(paths, f.source or "<stdin>", _region(1, 1))
         text += " " + paths.no_span_note(f.source)
+    if outside:
+        text += " " + OUTSIDE_NOTE
     return _om(
         om.Location,
         id=n,
@@ -385,7 +393,7 @@ def build(
 ) -> Any:
     """The sarif-om `SarifLog` of a report."""
     cwd = getattr(report, "cwd", None) or os.getcwd()
-    root = os.path.realpath(os.path.join(cwd, root)) if root else default_root(cwd)
+    root, known = resolve_root(root, cwd)
     where = _Paths(root, cwd, {i.path: i.kind for i in report.inputs})
 
     classes = {cls.id: cls for cls in report.rules}
@@ -416,7 +424,7 @@ def build(
         results=results,
         invocations=[_invocation(report, where, rule_index)],
         automation_details=_om(om.RunAutomationDetails, id=automation_id),
-        original_uri_base_ids={SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
+        original_uri_base_ids={SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}} if known else None,
         column_kind="unicodeCodePoints",
     )
     return _om(om.SarifLog, schema_uri=SCHEMA_URI, version="2.1.0", runs=[run])
