@@ -691,11 +691,11 @@ FLOW_BITS, FLOW_TOP = 6, 32
 
 @st.composite
 def flow_space(
-    draw: st.DrawFn, versions: tuple[int, ...] = (4, 6)
+    draw: st.DrawFn, versions: tuple[int, ...] = (4, 6), bits: int = FLOW_BITS, top: int = FLOW_TOP
 ) -> tuple[FlowSpace, frozenset[Pair]]:
     """A union of up to three boxes and the (address, port) pairs it holds."""
     space, pairs = FlowSpace.empty(), set()
-    boxes = st.tuples(address_piece(FLOW_BITS, versions), port_set(FLOW_TOP))
+    boxes = st.tuples(address_piece(bits, versions), port_set(top))
     for (atext, addresses), (ptext, ports) in draw(st.lists(boxes, max_size=3)):
         space |= FlowSpace.of(AddressSet.parse(atext), PortSet.parse(ptext))
         pairs |= {(a, p) for a in addresses for p in ports}
@@ -739,7 +739,8 @@ def test_flow_space_matches_brute_force(
     assert rows == x  # canonical, however built
 
 
-RULE_VERSIONS = (4, 4, 4, 6)  # mostly one family, so rules and flows overlap often
+# Rules live in a smaller universe, mostly IPv4, so that rules and flows overlap often.
+RULE_VERSIONS, RULE_BITS, RULE_TOP = (4, 4, 4, 6), 4, 12
 OracleRule = tuple[bool | None, frozenset[Address] | None, frozenset[int] | None]
 """allow, addresses, ports as plain sets; None where the linter cannot see the value."""
 
@@ -756,8 +757,8 @@ class DrawnRule:
 @st.composite
 def drawn_rule(draw: st.DrawFn) -> DrawnRule:
     allow = draw(st.booleans())
-    atext, addresses = draw(address_piece(FLOW_BITS, RULE_VERSIONS))
-    ptext, ports = draw(port_set(FLOW_TOP))
+    atext, addresses = draw(address_piece(RULE_BITS, RULE_VERSIONS))
+    ptext, ports = draw(port_set(RULE_TOP))
     truth = Match(allow, AddressSet.parse(atext), PortSet.parse(ptext))
     hidden = draw(st.sampled_from(["", "", "", "allow", "allow", "addresses", "ports"]))
     return DrawnRule(
@@ -816,7 +817,7 @@ def decided(decision: Decision) -> dict[str, frozenset[Pair]]:
 
 
 @PROPERTY
-@given(flow_space(RULE_VERSIONS), st.lists(drawn_rule(), max_size=5))
+@given(flow_space(RULE_VERSIONS, RULE_BITS, RULE_TOP), st.lists(drawn_rule(), max_size=5))
 def test_first_match_matches_brute_force(
     space: tuple[FlowSpace, frozenset[Pair]], rules: list[DrawnRule]
 ) -> None:
@@ -838,7 +839,7 @@ def test_first_match_matches_brute_force(
 
 
 @PROPERTY
-@given(flow_space(RULE_VERSIONS), st.lists(drawn_rule(), max_size=5))
+@given(flow_space(RULE_VERSIONS, RULE_BITS, RULE_TOP), st.lists(drawn_rule(), max_size=5))
 def test_sg_order_gives_security_group_semantics(
     space: tuple[FlowSpace, frozenset[Pair]], rules: list[DrawnRule]
 ) -> None:
