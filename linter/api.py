@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ from vpcep_lint.registry import RuleLoadError, discover
 from vpcep_lint.rule import Finding, Rule, Severity
 
 INPUT_ERROR_ID = "VPCEP000"
+_LOOKS_LIKE_JSON = re.compile(r"\s*[\[{]")
 TERRAFORM_JSON_KEYS = {"resource", "module", "variable", "output", "provider", "locals", "terraform", "data"}
 
 
@@ -51,10 +54,23 @@ class Report:
     rules: list[type[Rule]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     inventories: list[Inventory] = field(default_factory=list)
+    loader_crashes: list[LoaderCrash] = field(default_factory=list)
 
     @property
     def internal_errors(self) -> list[str]:
-        return [str(c) for c in self.crashes] + [str(e) for e in self.load_errors]
+        return [str(c) for c in self.crashes] + [str(e) for e in self.load_errors] + [str(c) for c in self.loader_crashes]
+
+
+@dataclass
+class LoaderCrash:
+    """A loader bug met on one input: that input is not linted, the others still are."""
+
+    source: str
+    message: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"loading {self.source} crashed: {self.message}"
 
 
 @dataclass
@@ -102,11 +118,15 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     for raw in dict.fromkeys(paths):  # keep first occurrence, drop repeats
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            text = decode(stream.read(), "<stdin>")
+            try:
+                text = decode(stream.read(), "<stdin>")
+            except MemoryError:
+                text = InputError("<stdin>", "not enough memory to read standard input")
             if isinstance(text, InputError):
                 report.errors.append(text)
                 continue
             _add_json(report, documents, text, "<stdin>", None)
+            del text
             continue
         shown = sources.display(raw)
         if not os.path.lexists(raw):
@@ -130,41 +150,30 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         if not os.path.isfile(raw):
             report.errors.append(InputError(shown, "not a regular file (a broken link or a special file)"))
             continue
-        text = read_text(raw)
-        if isinstance(text, InputError):
-            text.source = shown
-            report.errors.append(text)
-            continue
-        if not text.strip():
-            report.errors.append(InputError(shown, "empty file: nothing to lint"))
-            continue
-        stripped = text.lstrip()
-        if stripped.startswith(("{", "[")) and not raw.endswith(".tf"):
-            try:
-                doc = _json_loads(text)
-            except ValueError as exc:
-                line, col, msg = _json_position(exc)
-                report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
-                continue
-            if raw.endswith(".tf.json") or (isinstance(doc, dict) and "format_version" not in doc and set(doc) & TERRAFORM_JSON_KEYS):
-                _add_file(groups, raw, sources)
-                continue
-            _add_json(report, documents, doc, shown, raw)
-            continue
-        if raw.endswith((".tfvars", ".tfvars.json")):
-            group = _add_file(groups, raw, sources)
-            group.whole = True
-            continue
-        _add_file(groups, raw, sources)
+        _add_input_file(report, groups, documents, raw, shown, sources)
 
     jobs: list[tuple[str, Inventory, _DirGroup | None]] = []
     for real in sorted(groups):
         group = groups[real]
-        inv, errors = _load_dir(group.directory, sources)
+        try:
+            inv, errors = _load_dir(group.directory, sources)
+        except Exception as exc:  # a loader bug must not hide the other inputs
+            report.loader_crashes.append(LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            report.inputs.append(InputInfo(group.shown, "error"))
+            continue
         report.errors.extend(errors)
         jobs.append((real, inv, group))
-    for shown, doc, path in documents:
-        inv_or_error = _load_document(doc, shown, path, options, sources)
+    documents.reverse()
+    while documents:  # a parsed document is dropped once loaded: big plans need the memory
+        shown, doc, path = documents.pop()
+        try:
+            inv_or_error = _load_document(doc, shown, path, options, sources)
+        except Exception as exc:
+            report.loader_crashes.append(LoaderCrash(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            report.inputs.append(InputInfo(shown, "error"))
+            continue
+        finally:
+            del doc
         if isinstance(inv_or_error, InputError):
             report.errors.append(inv_or_error)
             report.inputs.append(InputInfo(shown, "error"))
@@ -185,12 +194,19 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
 
     for err in report.errors:
         report.findings.append(input_error_finding(err))
-    report.findings = sorted(report.findings, key=lambda f: f.sort_key())
+    report.findings = sorted(report.findings, key=_order)
     report.inputs.sort(key=lambda i: (i.path, i.kind))
     report.errors.sort(key=lambda e: (e.source, e.line or 0, e.column or 0, e.message))
     if cache is not None:
         cache.close()
     return report
+
+
+def _order(f: Finding) -> tuple[object, ...]:
+    """A total order, so that output never depends on the order of the inputs: two findings can
+    differ only in their input (a plan and a state of one configuration, both located in its .tf)."""
+    related = tuple((r.address, r.role, r.span.file if r.span else "", r.span.line if r.span else 0) for r in f.related)
+    return (*f.sort_key(), f.source, f.severity.value, f.attribute or "", related)
 
 
 def input_error_finding(err: InputError) -> Finding:
@@ -213,8 +229,58 @@ def _json_loads(text: str) -> Any:
 
 def _json_position(exc: ValueError) -> tuple[int | None, int | None, str]:
     if isinstance(exc, json.JSONDecodeError):
+        if not exc.doc[exc.pos:].strip() and exc.doc.strip():
+            return exc.lineno, exc.colno, "unexpected end of the document (a truncated file?)"
         return exc.lineno, exc.colno, exc.msg.lower()
     return None, None, str(exc)
+
+
+def _add_input_file(
+    report: Report,
+    groups: dict[str, _DirGroup],
+    documents: list[tuple[str, Any, str | None]],
+    raw: str,
+    shown: str,
+    sources: SourceSet,
+) -> None:
+    """One file named on the command line: configuration, variables, or a plan or state document.
+
+    A function of its own so that the text of a large plan is freed once it is parsed.
+    """
+    text = read_text(raw)
+    if isinstance(text, InputError):
+        text.source = shown
+        report.errors.append(text)
+        return
+    if not text.strip():
+        report.errors.append(InputError(shown, "empty file: nothing to lint"))
+        return
+    if raw.endswith((".tfvars", ".tfvars.json")):
+        _add_file(groups, raw, sources).whole = True
+        return
+    if raw.endswith(".tf"):
+        _add_file(groups, raw, sources)
+        return
+    if not raw.endswith(".json") and not _LOOKS_LIKE_JSON.match(text):
+        # only .tf and .tf.json files are configuration; anything else would be skipped unread
+        report.errors.append(InputError(shown, "not a Terraform file (.tf, .tf.json), plan or state (JSON)"))
+        return
+    try:
+        doc = _json_loads(text)
+    except ValueError as exc:
+        line, col, msg = _json_position(exc)
+        report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
+        return
+    except MemoryError:
+        report.errors.append(InputError(shown, "not enough memory to load the JSON document"))
+        return
+    del text
+    if raw.endswith(".tf.json"):
+        _add_file(groups, raw, sources)
+    elif isinstance(doc, dict) and "format_version" not in doc and set(doc) & TERRAFORM_JSON_KEYS:
+        report.errors.append(InputError(shown, "Terraform JSON configuration is read only from files named *.tf.json"))
+    else:
+        _add_json(report, documents, doc, shown, raw)
 
 
 def _add_file(groups: dict[str, _DirGroup], path: str, sources: SourceSet) -> _DirGroup:
@@ -233,6 +299,9 @@ def _add_json(report: Report, documents: list[tuple[str, Any, str | None]], doc_
             line, col, msg = _json_position(exc)
             report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
             return
+        except MemoryError:
+            report.errors.append(InputError(shown, "not enough memory to load the JSON document"))
+            return
     else:
         doc = doc_or_text
     documents.append((shown, doc, path))
@@ -248,6 +317,10 @@ def _load_dir(directory: str, sources: SourceSet) -> tuple[Inventory, list[Input
     inv.source = sources.display(directory)
     for r in inv:
         r.source = inv.source
+    raw = sources.parsed_paths() | {directory}
+    for err in loader.errors:
+        if err.source in raw:  # the loader names files as it found them (`./main.tf`); show them as users do
+            err.source = sources.display(err.source)
     return inv, loader.errors
 
 
@@ -269,9 +342,14 @@ def _load_document(doc: Any, shown: str, path: str | None, options: Options, sou
     try:
         inv = load_document(doc, shown)
     except PlanError as exc:
-        return InputError(shown, exc.message, exc.line)
+        line, column = exc.line, None
+        if exc.at is not None and path is not None:
+            line, column = _locate(path, exc.at) or (line, column)
+        return InputError(shown, exc.message, line, column)
     except RecursionError:
         return InputError(shown, "nesting too deep")
+    except MemoryError:
+        return InputError(shown, "not enough memory to load the document")
     source_dir = options.source_dir
     if source_dir is None and path is not None:
         candidate = os.path.dirname(os.path.abspath(path))
@@ -281,6 +359,14 @@ def _load_document(doc: Any, shown: str, path: str | None, options: Options, sou
         hcl_inv, _ = _load_dir(source_dir, sources)
         attach_sources(inv, hcl_inv)
     return inv
+
+
+def _locate(path: str, at: tuple[str | int, ...]) -> tuple[int, int] | None:
+    """Where the value at JSON path `at` is in the file: read again, only when a document is rejected."""
+    from vpcep_lint.loaders.plan import locate
+
+    text = read_text(path)
+    return None if isinstance(text, InputError) else locate(text, at)
 
 
 def attach_sources(inv: Inventory, hcl: Inventory) -> None:

@@ -1,6 +1,7 @@
-"""Configuration (`[tool.vpcep-lint]` or `.vpcep-lint.toml`), inline suppressions and baselines."""
+"""Configuration (`[tool.vpcep-lint]` or `.vpcep-lint.toml`), inline suppressions, baselines, rule listing."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import fnmatch
@@ -8,20 +9,26 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcep_lint.model import Resource, Span, strip_keys
 from vpcep_lint.rule import Finding, Rule, Severity
 
 SUPPRESSION_ID = "VPCEP900"
-"""Findings about suppression comments themselves (unused, expired, malformed)."""
+"""Findings about suppression comments themselves (malformed, unused, expired, unknown rule)."""
+INPUT_ERROR_ID = "VPCEP000"
 
 CONFIG_FILES = (".vpcep-lint.toml", "pyproject.toml")
+"""Looked for in this order in each directory, from the first input up to the file system root."""
+
+RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 
 
 class ConfigError(Exception):
-    pass
+    """A configuration, baseline or settings problem: one line naming the file; exit code 2."""
 
 
 @dataclass
@@ -34,7 +41,10 @@ class Config:
     fail_on: str = "warning"
     exclude: list[str] = field(default_factory=list)
     base: str = "."
+    """Directory that `exclude` and `per-path-ignores` patterns are relative to (the config file's)."""
 
+
+# -- finding and reading the configuration ---------------------------------------------------------
 
 def _load_toml(path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
@@ -47,10 +57,24 @@ def _load_toml(path: str) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {_one_line(str(exc))}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text") from None
 
 
-def find_config(start: str) -> tuple[str, dict[str, Any]] | None:
+def _section(path: str, data: dict[str, Any], explicit: bool) -> Any:
+    """`[tool.vpcep-lint]` of a pyproject.toml (None when absent), else the whole document."""
+    if os.path.basename(path) != "pyproject.toml":
+        return data
+    tool = data.get("tool")
+    section = tool.get("vpcep-lint") if isinstance(tool, dict) else None
+    if section is None and explicit:
+        raise ConfigError(f"{path}: no [tool.vpcep-lint] table")
+    return section
+
+
+def find_config(start: str) -> tuple[str, Any] | None:
+    """The nearest `.vpcep-lint.toml`, or `pyproject.toml` with a `[tool.vpcep-lint]` table, at or above `start`."""
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
@@ -58,17 +82,17 @@ def find_config(start: str) -> tuple[str, dict[str, Any]] | None:
         for name in CONFIG_FILES:
             path = os.path.join(d, name)
             if os.path.isfile(path):
-                data = _load_toml(path)
-                if name == "pyproject.toml":
-                    section = data.get("tool", {}).get("vpcep-lint")
-                    if section is None:
-                        continue
+                section = _section(path, _load_toml(path), explicit=False)
+                if section is not None:
                     return path, section
-                return path, data
         parent = os.path.dirname(d)
         if parent == d:
             return None
         d = parent
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _validate(section: Any, path: str, known_ids: set[str]) -> None:
@@ -80,22 +104,24 @@ def _validate(section: Any, path: str, known_ids: set[str]) -> None:
     error = jsonschema.exceptions.best_match(validator.iter_errors(section))
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path)
-        raise ConfigError(f"{path}: {('[' + where + '] ') if where else ''}{error.message}")
-    ids: list[str] = list(section.get("select", [])) + list(section.get("ignore", [])) + list(section.get("severity", {}))
-    for rules in section.get("per-path-ignores", {}).values():
-        ids += rules
-    for rid in ids:
+        raise ConfigError(f"{path}: {('[' + where + '] ') if where else ''}{_one_line(error.message)}")
+    prefixes = [("select", r) for r in section.get("select", [])] + [("ignore", r) for r in section.get("ignore", [])]
+    for pattern, rules in section.get("per-path-ignores", {}).items():
+        prefixes += [(f"per-path-ignores.{pattern}", r) for r in rules]
+    for key, rid in prefixes:
         if not any(k.startswith(rid.upper()) for k in known_ids):
-            raise ConfigError(f"{path}: unknown rule id {rid!r}")
+            raise ConfigError(f"{path}: [{key}] unknown rule id or prefix {rid!r} (see vpcep-lint --list-rules)")
+    for rid in section.get("severity", {}):
+        if rid.upper() not in known_ids:
+            raise ConfigError(f"{path}: [severity] unknown rule id {rid!r} (see vpcep-lint --list-rules)")
 
 
 def resolve(kw: dict[str, Any], paths: Sequence[str], known_ids: set[str]) -> Config:
-    found: tuple[str, dict[str, Any]] | None
+    """The settings in force: the config file found (or `--config`), then the command-line flags."""
+    found: tuple[str, Any] | None
     if kw.get("config_path"):
         path = kw["config_path"]
-        data = _load_toml(path)
-        section = data.get("tool", {}).get("vpcep-lint", {}) if os.path.basename(path) == "pyproject.toml" else data
-        found = (path, section)
+        found = (path, _section(path, _load_toml(path), explicit=True))
     else:
         starts = [p for p in paths if p != "-"] or ["."]
         found = find_config(starts[0])
@@ -112,9 +138,9 @@ def resolve(kw: dict[str, Any], paths: Sequence[str], known_ids: set[str]) -> Co
         conf.fail_on = section.get("fail-on", conf.fail_on)
         conf.exclude = list(section.get("exclude", []))
     if kw.get("select"):
-        conf.select = _split(kw["select"])
+        conf.select = _split(kw["select"])  # replaces the file's list
     if kw.get("ignore"):
-        conf.ignore = conf.ignore + _split(kw["ignore"])
+        conf.ignore = conf.ignore + [i for i in _split(kw["ignore"]) if i not in conf.ignore]  # adds to it
     if kw.get("fail_on"):
         conf.fail_on = kw["fail_on"]
     return conf
@@ -140,17 +166,20 @@ def show(conf: Config) -> str:
 def _rel(path: str, base: str) -> str:
     try:
         return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-    except ValueError:
+    except ValueError:  # another drive on Windows
         return path.replace(os.sep, "/")
 
 
 def _matches(path: str, patterns: Iterable[str], base: str) -> bool:
+    """gitignore-like: a pattern matches the path, a directory above it, or (without `/`) any path component."""
     rel = _rel(path, base)
     for pat in patterns:
         pat = pat.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat + "/*") or rel.startswith(pat + "/"):
+        if pat.startswith("./"):
+            pat = pat[2:]
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
             return True
-        if "/" not in pat and any(fnmatch.fnmatch(part, pat) for part in rel.split("/")):
+        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in rel.split("/")):
             return True
     return False
 
@@ -162,11 +191,13 @@ def apply_exclude(paths: list[str], conf: Config) -> list[str]:
     return [p for p in paths if p == "-" or not _matches(p, conf.exclude, conf.base)]
 
 
-# -- inline suppressions -----------------------------------------------------------------------
+# -- inline suppressions ---------------------------------------------------------------------------
 
-_SUPPRESS = re.compile(r"vpcep-lint:\s*ignore\b(.*)$")
-_IDS = re.compile(r"^\[([A-Za-z0-9_, ]+)\]")
-_KV = re.compile(r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))')
+_SUPPRESS = re.compile(r"^(?:#|//|/\*)\s*vpcep-lint\s*:\s*(ignore\b|\w+(?=\s*\[))(.*)$", re.S)
+_DIRECTIVE = re.compile(r"vpcep-lint\s*:\s*\w+\s*\[[^\]]*\]")
+_IDS = re.compile(r"^\[([^\]]*)\]")
+_FIELD = re.compile(r'\s*([A-Za-z_]\w*)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
+_FIELDS = ("reason", "until")
 
 
 @dataclass
@@ -176,125 +207,362 @@ class Suppression:
     until: dt.date | None
     text: str
     problem: str | None = None
-    used: bool = False
+    used: set[str] = field(default_factory=set)
+    """The ids that suppressed (or, expired, would have suppressed) a finding."""
 
 
 def parse_suppression(comment: str) -> Suppression | None:
-    m = _SUPPRESS.search(comment)
+    """`# vpcep-lint: ignore[VPCEP001,VPCEP002] reason="..." until=2027-01-31`; None for other comments.
+
+    A comment that starts with `vpcep-lint:` but cannot be read is returned with `problem` set.
+    """
+    text = comment.strip()
+    m = _SUPPRESS.match(text)
     if not m:
         return None
-    rest = m.group(1).strip().rstrip("*/").strip()
+    directive, rest = m.group(1), m.group(2).strip()
+    if text.startswith("/*") and rest.endswith("*/"):
+        rest = rest[:-2].rstrip()
+
+    def bad(problem: str, ids: tuple[str, ...] = ()) -> Suppression:
+        return Suppression(ids, None, None, text, problem=problem)
+
+    if directive != "ignore":
+        return bad(f"unknown directive {directive!r}; write ignore[RULE] reason=\"...\"")
     ids_m = _IDS.match(rest)
     if not ids_m:
-        return Suppression((), None, None, comment, problem="a rule id is required: ignore[VPCEP001]")
+        return bad("a rule id is required: ignore[VPCEP001]")
     ids = tuple(x.strip().upper() for x in ids_m.group(1).split(",") if x.strip())
-    kv = {k: (a if a is not None else b) for k, a, b in _KV.findall(rest[ids_m.end():])}
+    if not ids:
+        return bad("a rule id is required: ignore[VPCEP001]")
+    for rid in ids:
+        if not RULE_ID.match(rid):
+            return bad(f"{rid!r} is not a rule id (like VPCEP001)", ids)
+    fields: dict[str, str] = {}
+    pos = ids_m.end()
+    while pos < len(rest):
+        if not rest[pos:].strip():
+            break
+        fm = _FIELD.match(rest, pos)
+        if not fm:
+            return bad(f"cannot read {rest[pos:].strip()!r}; expected reason=\"...\" and until=YYYY-MM-DD", ids)
+        key = fm.group(1)
+        if key not in _FIELDS:
+            return bad(f"unknown field {key!r}; expected reason=\"...\" and until=YYYY-MM-DD", ids)
+        value = fm.group(2) if fm.group(2) is not None else fm.group(3)
+        fields[key] = re.sub(r"\\(.)", r"\1", value)
+        pos = fm.end()
     until = None
-    problem = None
-    if "until" in kv:
+    if "until" in fields:
         try:
-            until = dt.date.fromisoformat(kv["until"])
+            until = dt.date.fromisoformat(fields["until"])
         except ValueError:
-            problem = f"until={kv['until']!r} is not a date (YYYY-MM-DD)"
-    reason = kv.get("reason")
+            return bad(f"until={fields['until']!r} is not a date (YYYY-MM-DD)", ids)
+    reason = (fields.get("reason") or "").strip()
     if not reason:
-        problem = problem or 'a reason is required: reason="..."'
-    return Suppression(ids, reason, until, comment, problem)
+        return bad('a reason is required: reason="..."', ids)
+    return Suppression(ids, reason, until, text)
 
 
-def apply_after(report: Any, conf: Config, kw: dict[str, Any], today: dt.date | None = None) -> None:
+@dataclass
+class _Site:
+    """One suppression comment and the resources it covers."""
+
+    suppression: Suppression
+    source: str
+    address: str
+    span: Span | None
+    carriers: list[Resource] = field(default_factory=list)
+
+
+class _Lines:
+    """Source lines, read once per file, to find where a comment is."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def get(self, path: str) -> list[str] | None:
+        if path not in self._files:
+            try:
+                with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                    self._files[path] = fh.read().splitlines()
+            except OSError:
+                self._files[path] = None
+        return self._files[path]
+
+    def comment_start(self, path: str, line: int) -> int:
+        """`line`, or where the block comment ending on `line` starts."""
+        lines = self.get(path)
+        if not lines or not 1 <= line <= len(lines) or not lines[line - 1].rstrip().endswith("*/"):
+            return line
+        start = line
+        while start > 1 and "/*" not in lines[start - 1] and line - start < 100:
+            start -= 1
+        return start
+
+    def find(self, path: str, text: str, first: int = 1, last: int | None = None) -> Span | None:
+        """The comment's place: its whole text, else (a block comment over lines) its `vpcep-lint: ignore[...]`."""
+        lines = self.get(path)
+        if lines is None:
+            return None
+        stop = len(lines) if last is None else min(last, len(lines))
+        directive = _DIRECTIVE.search(text)
+        for needle in [text] + ([directive.group(0)] if directive else []):
+            for n in range(max(first, 1), stop + 1):
+                col = lines[n - 1].find(needle)
+                if col >= 0:
+                    return Span(path, n, col + 1)
+        return None
+
+
+def _collect(report: Any) -> list[_Site]:
+    """Suppression comments of every input: a resource's own, and those on module blocks above it."""
+    lines = _Lines()
+    sites: dict[tuple[Any, ...], _Site] = {}
+    for inv in report.inventories:
+        inherited: list[tuple[str, _Site]] = []
+        for r in inv:
+            for text in dict.fromkeys(r.comments):
+                sup = parse_suppression(text)
+                if sup is None:
+                    continue
+                own = None
+                if r.span is not None:
+                    first = lines.comment_start(r.span.file, r.span.line - 1)
+                    own = lines.find(r.span.file, text.strip(), first, r.span.end_line or r.span.line)
+                if own is not None:
+                    key: tuple[Any, ...] = (inv.source, own.file, own.line, own.column)
+                    site = sites.setdefault(key, _Site(sup, inv.source, r.address, own))
+                else:  # on a module block: shared by every resource of that module instance
+                    key = (inv.source, "module", sup.text)
+                    if key not in sites:
+                        sites[key] = _Site(sup, inv.source, "", None)
+                        inherited.append((sup.text, sites[key]))
+                    site = sites[key]
+                site.carriers.append(r)
+        for text, site in inherited:
+            site.address = _common_module(site.carriers)
+            for path in _module_files(inv):
+                site.span = lines.find(path, text.strip())
+                if site.span is not None:
+                    break
+    return list(sites.values())
+
+
+def _module_files(inv: Any) -> list[str]:
+    """The .tf files of an input's root directory, then of the other module directories it reads."""
+    dirs = [inv.source] if os.path.isdir(inv.source) else []
+    dirs += sorted({os.path.dirname(r.span.file) or "." for r in inv if r.span is not None} - set(dirs))
+    out = []
+    for d in dirs:
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            continue
+        out += [name if d == "." else f"{d}/{name}" for name in names if name.endswith(".tf")]
+    return out
+
+
+def _common_module(carriers: list[Resource]) -> str:
+    """`module.a.module.b` shared by all resources under a module block (instance keys dropped)."""
+    paths = [strip_keys(c.module).split(".") for c in carriers if c.module]
+    if not paths:
+        return ""
+    common = os.path.commonprefix(paths)
+    return ".".join(common[: len(common) - len(common) % 2])
+
+
+def _shown_files(kw: dict[str, Any], conf: Config) -> dict[str, set[str]]:
+    """For directories given as some of their .tf files (pre-commit): the files whose findings are shown.
+
+    Mirrors `api.lint`: without --all-in-dir, such a directory is loaded whole but only findings
+    located in the files given are reported. A suppression covering other files cannot be judged unused.
+    """
+    if kw.get("all_in_dir"):
+        return {}
+    from vpcep_lint.loaders.sources import SourceSet
+
+    sources = SourceSet()
+    whole: set[str] = set()
+    partial: dict[str, tuple[str, set[str]]] = {}
+    for raw in dict.fromkeys(apply_exclude(list(kw.get("paths") or ()), conf)):
+        if raw == "-" or not os.path.exists(raw):
+            continue
+        if os.path.isdir(raw):
+            whole.add(os.path.realpath(raw))
+            continue
+        directory = os.path.dirname(os.path.abspath(raw))
+        if raw.endswith((".tfvars", ".tfvars.json")):
+            whole.add(os.path.realpath(directory))
+        elif raw.endswith((".tf", ".tf.json")):
+            entry = partial.setdefault(os.path.realpath(directory), (sources.display(directory), set()))
+            entry[1].add(sources.display(raw))
+    return {shown: files for real, (shown, files) in partial.items() if real not in whole}
+
+
+def _known_ids() -> set[str]:
+    from vpcep_lint.registry import discover
+
+    try:
+        return {r.id for r in discover()[0]}
+    except Exception:  # a duplicate id is reported by the CLI before this point
+        return set()
+
+
+def apply_after(report: Any, conf: Config, kw: dict[str, Any], today: dt.date | None = None,
+                known_ids: set[str] | None = None) -> None:
     """Severity overrides, per-path ignores, inline suppressions and the baseline, in that order."""
     today = today or dt.date.today()
     findings: list[Finding] = []
     for f in report.findings:
         if f.rule_id in conf.severity:
             f = dataclasses.replace(f, severity=Severity(conf.severity[f.rule_id]))
-        if f.span is not None and f.rule_id != "VPCEP000":
+        if f.span is not None and f.rule_id != INPUT_ERROR_ID and conf.per_path_ignores:
             ignored = [ids for pat, ids in conf.per_path_ignores.items() if _matches(f.span.file, [pat], conf.base)]
-            if any(any(f.rule_id.startswith(i) for i in ids) for ids in ignored):
+            if any(f.rule_id.startswith(i) for ids in ignored for i in ids):
                 continue
         findings.append(f)
 
-    # suppressions live on resources (block comments, and module blocks leading to them)
-    comments: dict[tuple[str, str], tuple[str, ...]] = {}
-    spans: dict[tuple[str, str], Any] = {}
-    for inv in report.inventories:
-        for r in inv:
-            if r.comments:
-                comments[(inv.source, r.address)] = r.comments
-                spans[(inv.source, r.address)] = r.span
-    parsed: dict[tuple[str, str], list[Suppression]] = {}
-    for key, texts in comments.items():
-        sups = [s for s in (parse_suppression(t) for t in texts) if s is not None]
-        if sups:
-            parsed[key] = sups
-    extra: list[Finding] = []
-    out: list[Finding] = []
-    for f in findings:
-        sups = parsed.get((f.source, f.address), [])
-        applied = None
-        for s in sups:
-            if s.problem or f.rule_id not in s.ids:
-                continue
-            if s.until is not None and s.until < today:
-                s.used = True
-                extra.append(_note(f, f"suppression of {f.rule_id} expired on {s.until.isoformat()}; the finding applies again", "expired:" + f.rule_id))
-                continue
-            s.used = True
-            applied = s.reason
-            break
-        out.append(dataclasses.replace(f, suppressed=applied) if applied else f)
-    seen_texts: set[tuple[str, str, str]] = set()
-    for (source, address), sups in sorted(parsed.items()):
-        for s in sups:
-            token = (source, s.text, ",".join(s.ids))
-            if s.problem:
-                if token not in seen_texts:
-                    extra.append(_meta(source, address, spans.get((source, address)), f"malformed suppression: {s.problem}", Severity.WARNING, "malformed:" + s.text))
-            elif not s.used and token not in seen_texts and not _used_elsewhere(s, parsed):
-                extra.append(_meta(source, address, spans.get((source, address)), f"unused suppression of {', '.join(s.ids)}", Severity.NOTE, "unused:" + ",".join(s.ids)))
-            seen_texts.add(token)
-    out.extend(extra)
+    findings = _suppress(findings, report, conf, kw, today, known_ids)
 
+    current = sorted(findings, key=lambda f: f.sort_key())
     if kw.get("baseline"):
-        known = load_baseline(kw["baseline"])
-        out = [f for f in out if (f.rule_id, f.address, f.key or f.attribute or "") not in known]
-    report.findings = sorted(out, key=lambda f: f.sort_key())
+        findings = filter_baseline(current, load_baseline(kw["baseline"]))
+    report.findings = sorted(findings, key=lambda f: f.sort_key())
     if kw.get("write_baseline"):
         from vpcep_lint.report import json_report
 
-        with open(kw["write_baseline"], "w", encoding="utf-8") as fh:
-            fh.write(json_report.render(report))
+        snapshot = copy.copy(report)
+        snapshot.findings = current  # everything found now, also what the old baseline hid
+        try:
+            with open(kw["write_baseline"], "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(json_report.render(snapshot))
+        except OSError as exc:
+            raise ConfigError(f"{kw['write_baseline']}: cannot write baseline: {exc.strerror or exc}") from None
 
 
-def _used_elsewhere(s: Suppression, parsed: dict[tuple[str, str], list[Suppression]]) -> bool:
-    # a comment on a module block is shared by every resource below it
-    return any(o.used and o.text == s.text and o.ids == s.ids for sups in parsed.values() for o in sups)
+def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, Any], today: dt.date,
+              known_ids: set[str] | None) -> list[Finding]:
+    sites = _collect(report)
+    if not sites:
+        return findings
+    by_resource: dict[tuple[str, str], list[_Site]] = {}
+    for site in sites:
+        for r in site.carriers:
+            by_resource.setdefault((site.source, r.address), []).append(site)
+
+    extra: dict[tuple[str, str, str], Finding] = {}
+
+    def add(f: Finding) -> None:
+        extra.setdefault((f.source, f.address, f.key), f)
+
+    out: list[Finding] = []
+    for f in findings:
+        applied = None
+        for site in by_resource.get((f.source, f.address), []):
+            s = site.suppression
+            if s.problem or f.rule_id not in s.ids:
+                continue
+            s.used.add(f.rule_id)
+            if s.until is not None and s.until < today:
+                add(_meta(f.source, f.address, f.span, Severity.NOTE, f"expired:{f.rule_id}",
+                          f"suppression of {f.rule_id} expired on {s.until.isoformat()}; the finding applies again"))
+                continue
+            applied = s.reason
+            break
+        out.append(dataclasses.replace(f, suppressed=applied) if applied else f)
+
+    known = known_ids if known_ids is not None else _known_ids()
+    ran = {r.id for r in getattr(report, "rules", [])}
+    shown = getattr(report, "shown_files", None)
+    if shown is None:
+        shown = _shown_files(kw, conf)
+
+    def visible(site: _Site, *, all_carriers: bool) -> bool:
+        files = shown.get(site.source)
+        if files is None:
+            return True
+        spans = [c.span for c in site.carriers] if all_carriers or site.span is None else [site.span]
+        return all(sp is not None and sp.file in files for sp in spans)
+
+    for site in sites:
+        s = site.suppression
+        span = site.span or next((c.span for c in site.carriers if c.span is not None), None)
+        if s.problem:
+            if visible(site, all_carriers=False):
+                add(_meta(site.source, site.address, span, Severity.WARNING, "malformed:" + s.text,
+                          f"malformed suppression, it suppresses nothing: {s.problem}"))
+            continue
+        for rid in s.ids:
+            if rid not in known:
+                if visible(site, all_carriers=False):
+                    add(_meta(site.source, site.address, span, Severity.NOTE, "unknown:" + rid, f"suppression of {rid}, "
+                              "which is not a known rule (is the plugin providing it installed?)"))
+            elif rid in ran and rid not in s.used and visible(site, all_carriers=True):
+                add(_meta(site.source, site.address, span, Severity.NOTE, "unused:" + rid,
+                          f"unused suppression of {rid}: the rule reports nothing here"))
+    return out + list(extra.values())
 
 
-def _note(f: Finding, message: str, key: str) -> Finding:
-    return Finding(rule_id=SUPPRESSION_ID, severity=Severity.NOTE, message=message, address=f.address,
-                   key=key, span=f.span, source=f.source)
-
-
-def _meta(source: str, address: str, span: Any, message: str, severity: Severity, key: str) -> Finding:
+def _meta(source: str, address: str, span: Span | None, severity: Severity, key: str, message: str) -> Finding:
     return Finding(rule_id=SUPPRESSION_ID, severity=severity, message=message, address=address,
                    key=key, span=span, source=source)
 
 
-def load_baseline(path: str) -> set[tuple[str, str, str]]:
+# -- baseline --------------------------------------------------------------------------------------
+
+BaselineKey = tuple[str, str, str, str]
+"""(rule id, address, key, source): the fingerprint's parts plus the input; no line numbers."""
+
+
+def _baseline_key(f: Finding) -> BaselineKey:
+    return (f.rule_id, f.address, f.key or f.attribute or "", f.source)
+
+
+def load_baseline(path: str) -> Counter[BaselineKey]:
+    """The unsuppressed findings of a JSON report (`--format json` or `--write-baseline`)."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-        return {
-            (f["rule_id"], f.get("resource") or "", f.get("key") or f.get("attribute") or "")
-            for f in data["findings"]
-        }
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a vpcep-lint JSON report usable as a baseline ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ConfigError(f"{path}: baseline is not JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise ConfigError(f'{path}: not a vpcep-lint JSON report (no "findings" list); write one with --write-baseline')
+    entries: Counter[BaselineKey] = Counter()
+    for f in data["findings"]:
+        if not isinstance(f, dict) or not isinstance(f.get("rule_id"), str):
+            raise ConfigError(f"{path}: not a vpcep-lint JSON report (a finding without \"rule_id\")")
+        if f["rule_id"] == INPUT_ERROR_ID or f.get("suppressed"):
+            continue  # input errors always count; a suppression that lapses must bring its finding back
+        key = f.get("key") or f.get("attribute") or ""
+        entries[(f["rule_id"], f.get("resource") or "", key, f.get("source") or "")] += 1
+    return entries
 
 
-# -- rule listing ------------------------------------------------------------------------------
+def filter_baseline(findings: list[Finding], baseline: Counter[BaselineKey]) -> list[Finding]:
+    """Drop the findings the baseline already has, one for one; the same input first, then any input."""
+    eligible = [f.rule_id != INPUT_ERROR_ID and f.suppressed is None for f in findings]
+    matched = [False] * len(findings)
+    exact = Counter(baseline)
+    for i, f in enumerate(findings):
+        k = _baseline_key(f)
+        if eligible[i] and exact[k] > 0:
+            exact[k] -= 1
+            matched[i] = True
+    loose: Counter[tuple[str, str, str]] = Counter()
+    for k, n in exact.items():
+        loose[k[:3]] += n
+    for i, f in enumerate(findings):
+        k3 = _baseline_key(f)[:3]
+        if eligible[i] and not matched[i] and loose[k3] > 0:
+            loose[k3] -= 1
+            matched[i] = True
+    return [f for i, f in enumerate(findings) if not matched[i]]
+
+
+# -- rule listing ----------------------------------------------------------------------------------
 
 def rules_table(rules: Sequence[type[Rule]]) -> str:
     rows = [("ID", "SEVERITY", "SUMMARY", "PACKAGE")]
@@ -306,4 +574,4 @@ def rules_table(rules: Sequence[type[Rule]]) -> str:
 
 
 def explain(cls: type[Rule]) -> str:
-    return f"{cls.id}: {cls.title}\nseverity: {cls.severity.value}    provided by: {cls.package}\n\n{cls.doc()}\n"
+    return f"{cls.id}: {cls.title}\nseverity: {cls.severity.value}    provided by: {cls.package}\n\n{cls.doc()}"

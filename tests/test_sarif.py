@@ -35,13 +35,36 @@ ROOT_URI_TOKEN = "file:///REPOSITORY_ROOT/"
 PRECISIONS = {"very-high", "high", "medium", "low"}
 
 
+INPUT_ERROR_CASES = FIXTURES / "VPCEP000"
+
+
 def cases() -> list[Path]:
-    found = [p for p in FIXTURES.glob("VPCEP*/*/*") if p.is_dir()] + [p for p in FIXTURES.glob("examples/*") if p.is_dir()]
-    return sorted(found)
+    """Rule cases, the examples and the workflow cases; and the bad-input cases of VPCEP000."""
+    found = [*FIXTURES.glob("VPCEP*/*/*"), *FIXTURES.glob("examples/*"), *FIXTURES.glob("workflow/*")]
+    return sorted(p for p in found if p.is_dir())
+
+
+def forms(case: Path) -> list[str]:
+    """`hcl` (the directory) and the JSON inputs of a case: plan.json, or any JSON file of VPCEP000."""
+    if not case.is_relative_to(INPUT_ERROR_CASES):
+        return ["hcl"] + (["plan.json"] if (case / "plan.json").exists() else [])
+    names = sorted(p.name for p in case.iterdir() if p.is_file())
+    json_files = [n for n in names if n.endswith(".json") and not n.endswith(".tf.json")]
+    has_tf = any(n.endswith((".tf", ".tf.json")) for n in names)
+    return (["hcl"] if has_tf or not json_files else []) + json_files
 
 
 def case_id(case: Path) -> str:
     return case.relative_to(FIXTURES).as_posix()
+
+
+def fixture_params() -> list[Any]:
+    return [pytest.param(case, form, id=f"{case_id(case)}:{form}") for case in cases() for form in forms(case)]
+
+
+def parity_params() -> list[Any]:
+    return [pytest.param(case, id=case_id(case)) for case in cases() if "plan.json" in forms(case)
+            and not case.is_relative_to(INPUT_ERROR_CASES)]
 
 
 @contextlib.contextmanager
@@ -58,7 +81,8 @@ def run(paths: list[str], *, cwd: Path = ROOT, root: Path | None = ROOT, categor
         rule_classes: list[type[Rule]] | None = None, **options: Any) -> tuple[Report, dict[str, Any], str]:
     """Lint in-process as the CLI does (suppressions included) and render SARIF."""
     with working_directory(cwd):
-        report = lint(paths, Options(rules=rule_classes if rule_classes is not None else rules(), cwd=str(cwd), **options))
+        chosen = rule_classes if rule_classes is not None else rules()
+        report = lint(paths, Options(rules=chosen, cwd=str(cwd), **options))
         settings.apply_after(report, settings.Config(), {})
         text = sarif.render(report, root=str(root) if root else None, category=category, paths=paths)
     return report, json.loads(text), text
@@ -167,25 +191,34 @@ def result_ids(log: dict[str, Any]) -> set[tuple[str, str]]:
 
 # -- every fixture -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("case", cases(), ids=case_id)
-@pytest.mark.parametrize("form", ["hcl", "plan.json"])
+@pytest.mark.parametrize(("case", "form"), fixture_params())
 def test_fixture_sarif_is_valid(case: Path, form: str) -> None:
     report, log, text = fixture_sarif(case, form)
-    assert not report.errors and not report.internal_errors
+    assert not report.internal_errors
     assert schema_errors(log) == []
     assert github_problems(log) == []
     run_ = log["runs"][0]
     assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json" and log["version"] == "2.1.0"
     assert len(log["runs"]) == 1
-    assert run_["invocations"] == [{"executionSuccessful": True}]
     assert {r.id for r in report.rules} <= {r["id"] for r in run_["tool"]["driver"]["rules"]}
     assert len(run_["results"]) == len(report.findings)
     assert run_["originalUriBaseIds"] == {"%SRCROOT%": {"uri": ROOT.resolve().as_uri() + "/"}}
     target = case if form == "hcl" else case / form
     assert run_["automationDetails"] == {"id": f"vpcep-lint/{target.relative_to(ROOT).as_posix()}/"}
+    invocation = run_["invocations"][0]
+    if not report.errors:
+        assert not [r for r in run_["results"] if r["ruleId"] == "VPCEP000"]
+        assert invocation == {"executionSuccessful": True}
+        return
+    assert case.is_relative_to(INPUT_ERROR_CASES), [str(e) for e in report.errors]
+    assert invocation["executionSuccessful"] is False
+    notes = invocation["toolExecutionNotifications"]
+    assert len(notes) == len(report.errors)
+    assert all(n["level"] == "error" and n["descriptor"] == {"id": "VPCEP000"} for n in notes)
+    assert len([r for r in run_["results"] if r["ruleId"] == "VPCEP000"]) == len(report.errors)
 
 
-@pytest.mark.parametrize("case", cases(), ids=case_id)
+@pytest.mark.parametrize("case", parity_params())
 def test_fingerprints_match_between_hcl_and_plan(case: Path) -> None:
     _, hcl, _ = fixture_sarif(case, "hcl")
     _, plan, _ = fixture_sarif(case, "plan.json")
@@ -195,6 +228,7 @@ def test_fingerprints_match_between_hcl_and_plan(case: Path) -> None:
 def test_fixture_list_is_not_empty() -> None:
     assert len(cases()) >= 40
     assert EXAMPLE in cases()
+    assert len(parity_params()) >= 40
 
 
 def test_output_is_deterministic() -> None:
@@ -271,7 +305,9 @@ def test_results_of_the_example() -> None:
         "uriBaseId": "%SRCROOT%",
     }
     assert loc["physicalLocation"]["region"] == {"startLine": 28, "startColumn": 1, "endLine": 31, "endColumn": 2}
-    assert loc["logicalLocations"] == [{"fullyQualifiedName": "huaweicloud_networking_secgroup.app", "kind": "resource"}]
+    assert loc["logicalLocations"] == [
+        {"fullyQualifiedName": "huaweicloud_networking_secgroup.app", "kind": "resource"}
+    ]
     related = first["relatedLocations"]
     assert [r["id"] for r in related] == [1, 2]
     assert related[0]["message"] == {"text": "service: huaweicloud_vpcep_service.orders"}
@@ -365,7 +401,8 @@ def test_suppressed_findings_keep_their_result(tmp_path: Path) -> None:
     source = (EXAMPLE / "main.tf").read_text()
     sg = 'resource "huaweicloud_networking_secgroup" "app" {'
     vpc = 'resource "huaweicloud_vpc" "shop" {'
-    source = source.replace(sg, '# vpcep-lint: ignore[VPCEP001] reason="reached over the VPC only, see {ticket}"\n' + sg)
+    reason = "reached over the VPC only, see {ticket}"
+    source = source.replace(sg, f'# vpcep-lint: ignore[VPCEP001] reason="{reason}"\n' + sg)
     source = source.replace(vpc, '# vpcep-lint: ignore[VPCEP003] reason="nothing fires here"\n' + vpc)
     (tmp_path / "main.tf").write_text(source)
     _, log, _ = run(["."], cwd=tmp_path, root=tmp_path)

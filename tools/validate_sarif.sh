@@ -2,9 +2,15 @@
 # Validate SARIF files with Microsoft's SARIF Multitool, spec rules plus GitHub's ingestion rules.
 #
 #   tools/validate_sarif.sh FILE_OR_DIR...
+#   tools/validate_sarif.sh --fixtures [OUT_DIR]
 #
 # A directory stands for the *.sarif files in it (not recursive). Each file is validated by its own
 # command (a file with a JSON null can make the Multitool skip every later file of the same command).
+# --fixtures first writes, with the `vpcep-lint` on PATH (or $VPCEP_LINT), the SARIF of every
+# fixture (its directory and its plan.json; for fixtures/VPCEP000, its directory and JSON files)
+# and of a few edge cases (input errors, suppressions, a plan without its sources, stdin, a file
+# outside the root, a path with spaces) into OUT_DIR (default: a new temporary directory), then
+# validates them all.
 # Exit 0: all clean; 1: a file has an error, or the tool did not finish; 2: usage or install problem.
 #
 # SARIF_MULTITOOL=/path/to/Sarif.Multitool uses that binary and installs nothing. Otherwise
@@ -24,6 +30,84 @@ fi
 if [ ! -f "$config" ]; then
   echo "validate_sarif: missing $config" >&2
   exit 2
+fi
+
+lint() {  # lint MAX_EXIT_CODE VPCEP_LINT_ARGS...: 1 = findings are fine, 2 = input errors are too
+  local max="$1" rc=0 err
+  shift
+  err="$(mktemp)"
+  "${VPCEP_LINT:-vpcep-lint}" --no-cache "$@" 2>"$err" || rc=$?
+  if [ "$rc" -gt "$max" ]; then
+    echo "validate_sarif: vpcep-lint $* exited $rc" >&2
+    cat "$err" >&2
+    rm -f "$err"
+    exit 2
+  fi
+  rm -f "$err"
+}
+
+generate_fixtures() {  # generate_fixtures OUT_DIR: run from the repository root
+  local out="$1" d name edge repo
+  local f base has_tf has_json
+  for d in fixtures/VPCEP*/*/*/ fixtures/examples/*/ fixtures/workflow/*/; do
+    d="${d%/}"
+    name="$(printf '%s' "${d#fixtures/}" | tr '/' '_')"
+    case "$d" in
+      fixtures/VPCEP000/*)  # bad inputs: the directory and every JSON file; exit 2 is expected
+        has_tf=0 has_json=0
+        for f in "$d"/*; do
+          base="$(basename "$f")"
+          case "$base" in
+            *.tf | *.tf.json) has_tf=1 ;;
+            *.json)
+              has_json=1
+              lint 2 -f sarif --sarif-root . -o "$out/$name.${base%.json}.sarif" "$f"
+              ;;
+          esac
+        done
+        if [ "$has_tf" -eq 1 ] || [ "$has_json" -eq 0 ]; then
+          lint 2 -f sarif --sarif-root . -o "$out/$name.hcl.sarif" "$d"
+        fi
+        ;;
+      *)
+        lint 1 -f sarif --sarif-root . -o "$out/$name.hcl.sarif" "$d"
+        if [ -f "$d/plan.json" ]; then
+          lint 1 -f sarif --sarif-root . -o "$out/$name.plan.sarif" "$d/plan.json"
+        fi
+        ;;
+    esac
+  done
+  edge="$(mktemp -d)"
+  repo="$edge/repo with space"
+  mkdir -p "$repo/.git" "$repo/infra" "$repo/broken" "$repo/suppressed" "$repo/empty" "$edge/outside"
+  cp fixtures/examples/broken-endpoint/main.tf fixtures/examples/broken-endpoint/plan.json "$repo/infra/"
+  cp fixtures/examples/broken-endpoint/main.tf "$edge/outside/"
+  printf 'resource "huaweicloud_vpc" "x" {\n  name = \n' >"$repo/broken/main.tf"
+  sed -e '/^resource "huaweicloud_networking_secgroup" "app"/i # vpcep-lint: ignore[VPCEP001] reason="reached over the VPC only, see {ticket}"' \
+      -e '/^resource "huaweicloud_vpc" "shop"/i # vpcep-lint: ignore[VPCEP002] reason="nothing fires here"' \
+      -e '/^resource "huaweicloud_vpc" "orders"/i # vpcep-lint: ignore' \
+      fixtures/examples/broken-endpoint/main.tf >"$repo/suppressed/main.tf"
+  (
+    cd "$repo"
+    lint 1 -f sarif -o "$out/edge_default-root-with-space.sarif" infra
+    lint 1 -f sarif -o "$out/edge_suppressions.sarif" suppressed
+    lint 2 -f sarif -o "$out/edge_input-errors.sarif" broken missing.json infra/plan.json
+    lint 1 -f sarif -o "$out/edge_plan-without-sources.sarif" --source-dir empty infra/plan.json
+    lint 1 -f sarif -o "$out/edge_stdin.sarif" - <infra/plan.json
+    lint 1 -f sarif -o "$out/edge_outside-root.sarif" "$edge/outside"
+    lint 1 -f sarif -o "$out/edge_category.sarif" --category "infra/prod" --show-unknown infra
+  ) || exit 2
+  (cd "$edge/outside" && lint 1 -f sarif -o "$out/edge_no-git-root.sarif" .) || exit 2
+  rm -rf "$edge"
+}
+
+if [ "$1" = "--fixtures" ]; then
+  out="${2:-$(mktemp -d)}"
+  mkdir -p "$out"
+  out="$(cd "$out" && pwd)"
+  cd "$here/.."
+  generate_fixtures "$out"
+  set -- "$out"
 fi
 
 files=()

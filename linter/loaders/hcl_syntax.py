@@ -75,15 +75,30 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
         body = converter.body(tree.children[0], "", [], 1, 1)
         body.end_line = text.count("\n") + 1
         return ParsedFile(path, body, converter.comments)
-    except UnexpectedToken as exc:
+    except (UnexpectedToken, UnexpectedCharacters) as exc:
+        # lark lets a quoted string run on over line ends and fails further down: point at its start
+        split = _split_string(text)
+        failed_at = (exc.line, exc.column) if isinstance(exc.line, int) and isinstance(exc.column, int) else (len(text), 0)
+        if split is not None and split <= failed_at:
+            raise HclSyntaxError("unterminated string (a quoted string cannot span lines)", *split) from None
+        if isinstance(exc, UnexpectedCharacters):
+            char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+            raise HclSyntaxError(f"unexpected character {char!r}", exc.line, exc.column) from None
         tok = exc.token
         shown = str(tok).strip() or tok.type
         if tok.type == "$END":
+            if "STRING_CHARS" in (exc.expected or ()):  # the end came inside a quoted string
+                raise HclSyntaxError('unterminated string (no closing ")', exc.line, exc.column) from None
             raise HclSyntaxError("unexpected end of file (unclosed block or bracket?)", exc.line, exc.column) from None
+        if tok.type == "STRING_CHARS":
+            # outside a string, the lexer swallows the rest of the line as string characters
+            raw = str(tok)
+            if raw.startswith("<<"):
+                raise HclSyntaxError("unterminated heredoc (no line with its closing marker)", exc.line, exc.column) from None
+            if not raw.strip():
+                raise HclSyntaxError("expected a value", exc.line, exc.column) from None
+            raise HclSyntaxError(f"unexpected character {raw.strip()[0]!r}", exc.line, exc.column) from None
         raise HclSyntaxError(f"unexpected {_describe(shown)}", exc.line, exc.column) from None
-    except UnexpectedCharacters as exc:
-        char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
-        raise HclSyntaxError(f"unexpected character {char!r}", exc.line, exc.column) from None
     except UnexpectedEOF:
         raise HclSyntaxError("unexpected end of file (unclosed block or bracket?)", text.count("\n"), 1) from None
     except UnexpectedInput as exc:
@@ -92,6 +107,58 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
         raise HclSyntaxError("nesting too deep to parse") from None
     finally:
         sys.setrecursionlimit(limit)
+
+
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
+
+
+def _split_string(text: str) -> tuple[int, int] | None:
+    """Line and column of the first quoted string that runs past the end of its line, if any.
+
+    A small scanner that knows comments, heredocs and `${...}` nesting, run only on failure.
+    """
+    stack: list[int] = []  # open strings (their start) and, as -1, open braces and interpolations
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if stack and stack[-1] >= 0:  # inside a quoted string
+            if c == "\\" or text.startswith(("$${", "%%{"), i):
+                i += 3 if c != "\\" else 2
+            elif c == "\n":
+                start = stack[-1]
+                return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+            elif c == '"':
+                stack.pop()
+                i += 1
+            elif text.startswith(("${", "%{"), i):
+                stack.append(-1)
+                i += 2
+            else:
+                i += 1
+            continue
+        if c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif (m := _HEREDOC_START.match(text, i)) is not None:
+            closing = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*$", re.M).search(text, m.end())
+            if closing is None:
+                return None
+            i = closing.end()
+        elif c == '"':
+            stack.append(i)
+            i += 1
+        elif c == "{" and stack:
+            stack.append(-1)
+            i += 1
+        elif c == "}" and stack:
+            stack.pop()
+            i += 1
+        else:
+            i += 1
+    return None
 
 
 def _describe(token: str) -> str:
@@ -145,11 +212,19 @@ class _Converter:
                 name = self._name(child.children[0])
                 expr = self.expr(child.children[-1])
                 l1, c1, l2, c2 = _pos(child)
+                if name in block.attributes:  # HCL: "Attribute redefined"
+                    first = block.attributes[name].line
+                    raise HclSyntaxError(f"argument {name!r} is set twice (first on line {first})", l1, c1)
                 block.attributes[name] = Attribute(name, expr, l1, c1, l2, c2)
             elif kind == "block":
                 block.blocks.append(self.block(child))
             elif kind == "new_line_or_comment":
                 self._note_comments(child)
+        for sub in block.blocks:
+            name = sub.labels[0] if sub.type == "dynamic" and sub.labels else sub.type
+            if btype and name in block.attributes:  # Terraform: a name is an argument or a block type, never both
+                first = block.attributes[name].line
+                raise HclSyntaxError(f"{name!r} is set as an argument (line {first}) and as a block", sub.line, sub.column)
         return block
 
     def block(self, node: Any) -> Block:
@@ -364,6 +439,25 @@ def _json_blocks(content: Any, depth: int, labels: tuple[str, ...] = ()) -> list
         for item in content:
             out.extend(_json_blocks(item, depth, labels))
     return out
+
+
+def parse_tfvars_json(text: str, path: str) -> ParsedFile:
+    """A `.tfvars.json` file: one JSON object whose keys are variables and whose values are literal."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HclSyntaxError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise HclSyntaxError("nesting too deep to parse") from None
+    if not isinstance(data, dict):
+        raise HclSyntaxError("a .tfvars.json file must hold a JSON object", 1, 1)
+    lines = text.split("\n")
+    root = Block("", [], 1, 1, len(lines), 1)
+    finder = _LineFinder(lines)
+    for name, value in data.items():
+        line = finder.find(name)
+        root.attributes[name] = Attribute(name, ("lit", value), line, 1, line, 1)
+    return ParsedFile(path, root, [])
 
 
 class _LineFinder:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from typing import TYPE_CHECKING, Any
 
-from vpcep_lint.loaders.hcl_syntax import HclSyntaxError, ParsedFile, parse_hcl, parse_tf_json
+from vpcep_lint.loaders.hcl_syntax import HclSyntaxError, ParsedFile, parse_hcl, parse_tf_json, parse_tfvars_json
 from vpcep_lint.model import InputError
 
 if TYPE_CHECKING:
@@ -15,29 +16,44 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def decode(data: bytes, path: str) -> str | InputError:
-    """Bytes -> text: UTF-8 (a BOM is allowed), UTF-16 with a BOM; anything else is an error."""
+    """Bytes -> text: UTF-8 (a BOM is allowed), UTF-16 (Windows shells write it); anything else is an error."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_json(data):
+        encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le" if data[1] == 0 else "utf-16-be")
         try:
-            return data.decode("utf-16")
+            return data.decode(encoding)
         except UnicodeDecodeError:
             return InputError(path, "not valid UTF-16 text")
+    if data.startswith(b"PK\x03\x04"):
+        return InputError(path, "a saved plan file (binary); lint `terraform show -json PLANFILE` output instead")
     if b"\x00" in data[:8192]:
         return InputError(path, "binary file, not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line)
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column)
+
+
+def _utf16_json(data: bytes) -> bool:
+    """UTF-16 without a byte order mark: `{` or `[` with a zero byte beside it."""
+    return len(data) >= 2 and (data[0:1] in (b"{", b"[") and data[1] == 0 or data[0] == 0 and data[1:2] in (b"{", b"["))
 
 
 def read_text(path: str) -> str | InputError:
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES and not path.endswith(".json"):
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            # a FIFO or device would block or never end
+            return InputError(path, "is a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file")
+        if st.st_size > MAX_FILE_BYTES and not path.endswith(".json"):
             return InputError(path, "file too large to be a Terraform source")
         with open(path, "rb") as fh:
             data = fh.read()
+    except MemoryError:
+        return InputError(path, "not enough memory to read the file")
     except PermissionError:
         return InputError(path, "cannot read file: permission denied")
     except IsADirectoryError:
@@ -78,14 +94,15 @@ class SourceSet:
         for name in names:
             if name.endswith((".tf", ".tf.json")) and not name.startswith("."):
                 path = os.path.join(directory, name)
-                if os.path.isfile(path):
+                if not os.path.isdir(path):  # a broken link or a special file is read, and reported
                     out.append(path)
         return out
 
     @staticmethod
     def tfvars_files(directory: str) -> list[str]:
+        """What Terraform reads without -var-file, in its order: terraform.tfvars(.json), *.auto.tfvars(.json)."""
         out = []
-        for name in ("terraform.tfvars",):
+        for name in ("terraform.tfvars", "terraform.tfvars.json"):
             path = os.path.join(directory, name)
             if os.path.isfile(path):
                 out.append(path)
@@ -93,7 +110,7 @@ class SourceSet:
             names = sorted(os.listdir(directory))
         except OSError:
             names = []
-        out += [os.path.join(directory, n) for n in names if n.endswith(".auto.tfvars")]
+        out += [os.path.join(directory, n) for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
         return out
 
     def parse(self, path: str) -> ParsedFile | InputError:
@@ -103,6 +120,10 @@ class SourceSet:
         result = self._parse(path)
         self._parsed[key] = result
         return result
+
+    def parsed_paths(self) -> set[str]:
+        """The paths of the files parsed so far, as they were found (not as they are shown)."""
+        return {r.path for r in self._parsed.values() if isinstance(r, ParsedFile)}
 
     def prime(self, results: dict[str, ParsedFile | InputError]) -> None:
         """Take files parsed elsewhere (in worker processes)."""
@@ -137,6 +158,8 @@ def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
         # an empty .tf file is valid Terraform; it just declares nothing
         return ParsedFile(path, _empty_body(text))
     try:
+        if path.endswith(".tfvars.json"):
+            return parse_tfvars_json(text, path)
         if path.endswith(".json"):
             return parse_tf_json(text, path)
         return parse_hcl(text, path)

@@ -21,18 +21,18 @@ import sarif_om as om
 from vpcep_lint import __version__
 from vpcep_lint.api import INPUT_ERROR_ID, Report
 from vpcep_lint.rule import Finding, Related, Rule, Severity
+from vpcep_lint.settings import SUPPRESSION_ID
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpcep-lint/vpcep-lint"
 HELP_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "vpcepLint/v1"
-SUPPRESSION_ID = "VPCEP900"
 BASE_TAGS = ("security", "terraform", "huaweicloud", "vpcep")
 PRECISIONS = ("very-high", "high", "medium", "low")
 SECURITY_SEVERITY = {Severity.ERROR: "9.0", Severity.WARNING: "5.0", Severity.NOTE: "2.0"}
 """GitHub: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. "7.5" (high) is reserved."""
-PLAN_NOTE = "(location in plan file; pass --source-dir for file:line)"
+PLAN_NOTE = "(location in {kind} file; pass --source-dir for file:line)"
 NO_SPAN_NOTE = "(no file:line known for this resource)"
 OUTSIDE_NOTE = "(file outside the SARIF root, named by its base name only; set --sarif-root)"
 GITHUB_TEXT_LIMIT = 1024
@@ -131,9 +131,10 @@ class _Paths:
         return relative_path(path, self.root, self.cwd) or os.path.basename(path.rstrip("/\\")) or path
 
     def no_span_note(self, source: str) -> str:
-        if self.kinds.get(source, "plan") in ("plan", "state", "error"):
-            return PLAN_NOTE
-        return NO_SPAN_NOTE
+        kind = self.kinds.get(source, "plan")
+        if kind == "hcl":
+            return NO_SPAN_NOTE
+        return PLAN_NOTE.format(kind="state" if kind == "state" else "plan")
 
     def uri(self, path: str) -> tuple[str, bool]:
         """The artifact URI of a file and whether it lies outside the root (then: its base name)."""
@@ -228,7 +229,8 @@ def _descriptor(rule_id: str, cls: type[Rule] | None) -> Any:
         name, title, severity = meta["name"], meta["title"], meta["severity"]
         tags, precision, doc, ours = meta["tags"], meta["precision"], meta["doc"], True
     else:  # a finding whose rule is not in the report (should not happen): describe it minimally
-        name, title, severity, tags, precision, doc, ours = _pascal(rule_id), rule_id, Severity.WARNING, (), "medium", rule_id, False
+        name, title, severity, tags = _pascal(rule_id), rule_id, Severity.WARNING, ()
+        precision, doc, ours = "medium", rule_id, False
     properties: dict[str, Any] = {
         "tags": list(dict.fromkeys([*BASE_TAGS, *tags])),
         "security-severity": SECURITY_SEVERITY[severity],
@@ -281,7 +283,6 @@ def _result(f: Finding, index: int, paths: _Paths) -> Any:
     text = f.message
     if f.address and f.address not in text:
         text += f" [{f.address}]"
-    outside = False
     if f.span is not None:
         s = f.span
         physical, outside = _physical(paths, s.file, _region(s.line, s.column, s.end_line, s.end_column))
