@@ -297,15 +297,14 @@ class Inventory:
         if not by_id:
             return
         for r in self.resources:
-            for path, value in _leaves(r.values, ()):
-                if isinstance(value, str) and value in by_id:
-                    targets = [t for t in by_id[value] if t.address != r.address]
-                    if not targets:
-                        continue
-                    have = r.refs.setdefault(path, [])
-                    for t in targets:
-                        if t not in have:
-                            have.append(t)
+            for path, value in _id_leaves(r.values, by_id):
+                targets = [t for t in by_id[value] if t.address != r.address]
+                if not targets:
+                    continue
+                have = r.refs.setdefault(path, [])
+                for t in targets:
+                    if t not in have:
+                        have.append(t)
         self._reverse = None
 
     def refs(self, resource: Resource, path: str | tuple[str | int, ...] = ()) -> list[Ref]:
@@ -351,11 +350,14 @@ class Inventory:
                         rev.setdefault(ref.address, []).append((r, key))
             self._reverse = rev
         out: list[tuple[Resource, tuple[str | int, ...], str]] = []
+        seen: set[tuple[int, tuple[str | int, ...], str]] = set()
         for r, key in self._reverse.get(target.address, ()):
             if types and r.type not in types:
                 continue
             for ref in r.refs.get(key, ()):
-                if ref.address == target.address and (r, key, ref.attribute) not in out:
+                token = (id(r), key, ref.attribute)
+                if ref.address == target.address and token not in seen:
+                    seen.add(token)
                     out.append((r, key, ref.attribute))
         return out
 
@@ -385,15 +387,20 @@ def _expand(value: Any, parts: tuple[str | int, ...], at: tuple[str | int, ...] 
         yield from _expand(value[head], rest, at + (head,))
 
 
-def _leaves(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaves(v, at + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaves(v, at + (i,))
-    else:
-        yield at, value
+def _id_leaves(values: dict[str, Any], ids: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(path, value) of every string leaf that is a known ID, in document order."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), values)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            if value in ids:
+                out.append((at, value))
+        elif isinstance(value, dict):
+            stack.extend(reversed([(at + (k,), v) for k, v in value.items()]))
+        elif isinstance(value, list):
+            stack.extend(reversed([(at + (i,), v) for i, v in enumerate(value)]))
+    return out
 
 
 def normalize_value(value: Any) -> Any:

@@ -23,6 +23,26 @@ VERSION=5.7.0
 here="$(cd "$(dirname "$0")" && pwd)"
 config="$here/sarif-multitool-gh.xml"
 
+if [ "${1:-}" = "--one" ]; then  # internal: validate one file with $VALIDATE_TOOL
+  f="$2"
+  log="$(mktemp)"
+  trap 'rm -f "$log"' EXIT
+  # call the binary directly: the npm wrapper goes through /bin/sh, which splits "Sarif;Gh" at the ';'
+  if ! "$VALIDATE_TOOL" validate --rule-kind "Sarif;Gh" -c "$VALIDATE_CONFIG" "$f" >"$log" 2>&1; then
+    echo "FAIL $f: the Multitool exited with an error" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  bad="$(grep -E ': error ' "$log" || true)"
+  if [ -n "$bad" ] || ! grep -q 'Analysis completed successfully' "$log"; then
+    echo "FAIL $f" >&2
+    if [ -n "$bad" ]; then echo "$bad" >&2; else cat "$log" >&2; fi
+    exit 1
+  fi
+  echo "ok   $f"
+  exit 0
+fi
+
 if [ "$#" -eq 0 ]; then
   echo "usage: $0 FILE_OR_DIR..." >&2
   exit 2
@@ -148,25 +168,9 @@ if [ -z "$tool" ]; then
   chmod u+x "$tool"
 fi
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# each file by its own command, two at a time (the Multitool is single-threaded)
+export VALIDATE_TOOL="$tool" VALIDATE_CONFIG="$config"
 failed=0
-for f in "${files[@]}"; do
-  # call the binary directly: the npm wrapper goes through /bin/sh, which splits "Sarif;Gh" at the ';'
-  if ! "$tool" validate --rule-kind "Sarif;Gh" -c "$config" "$f" >"$log" 2>&1; then
-    echo "FAIL $f: the Multitool exited with an error" >&2
-    cat "$log" >&2
-    failed=1
-    continue
-  fi
-  bad="$(grep -E ': error ' "$log" || true)"
-  if [ -n "$bad" ] || ! grep -q 'Analysis completed successfully' "$log"; then
-    echo "FAIL $f" >&2
-    if [ -n "$bad" ]; then echo "$bad" >&2; else cat "$log" >&2; fi
-    failed=1
-  else
-    echo "ok   $f"
-  fi
-done
+printf '%s\0' "${files[@]}" | xargs -0 -n 1 -P "${VALIDATE_JOBS:-2}" "$0" --one || failed=1
 echo "validate_sarif: ${#files[@]} file(s), $([ "$failed" -eq 0 ] && echo "no errors" || echo "ERRORS")"
 exit "$failed"

@@ -8,6 +8,7 @@ remote modules are not followed; functions that read files are never evaluated.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -463,7 +464,7 @@ class HclLoader:
                 parsed.append(result)
         d = ModuleDef(directory, parsed)
         for pf in parsed:
-            d.comments[pf.path] = pf.comments
+            d.comments[pf.path] = sorted(pf.comments)
             for b in pf.body.blocks:
                 if b.type == "resource" and len(b.labels) == 2:
                     b.file = pf.path  # type: ignore[attr-defined]
@@ -868,7 +869,13 @@ def _traversal_name(expr: Expr) -> str | None:
 
 
 def _comments_for(comments: list[tuple[int, str]], block: Block) -> list[str]:
-    return [text for line, text in comments if block.line - 1 <= line <= block.end_line]
+    """Comments on the line above the block and inside it (`comments` is sorted by line)."""
+    i = bisect_left(comments, block.line - 1, key=lambda c: c[0])
+    out = []
+    while i < len(comments) and comments[i][0] <= block.end_line:
+        out.append(comments[i][1])
+        i += 1
+    return out
 
 
 __all__ = ["HclLoader", "HclSyntaxError"]

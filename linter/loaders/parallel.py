@@ -39,8 +39,12 @@ def preparse(directory: str, sources: SourceSet, jobs: int | None = None) -> Non
         text = read_text(path)
         if isinstance(text, InputError) or not text.strip():
             continue
-        if sources.cache is not None and sources.cache.get(text, path) is not None:
-            continue
+        if sources.cache is not None:
+            cached = sources.cache.get(text, path)
+            if cached is not None:
+                cached.path = path
+                sources.prime({path: cached})
+                continue
         todo.append((path, text, sources.display(path)))
         size += len(text)
     if size < MIN_BYTES or len(todo) < 2:

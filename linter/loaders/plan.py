@@ -45,6 +45,13 @@ def _schema(name: str) -> Any:
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
+def _fast_check(name: str) -> Any:
+    from vpcep_lint.schemacheck import compile_schema
+
+    return compile_schema(_schema(name))
+
+
 def _validator(name: str) -> Any:
     import jsonschema
 
@@ -70,10 +77,15 @@ def check_shape(doc: Any, kind: str) -> None:
     major = int(version.split(".")[0])
     if major not in SUPPORTED_MAJOR:
         raise PlanError(f"unsupported format_version {version} (supported: 0.1 to 1.x)", at=("format_version",))
-    import jsonschema
+    name = "plan.schema.json" if kind == "plan" else "state.schema.json"
+    try:
+        valid = _fast_check(name)(doc)
+    except RecursionError:
+        raise PlanError("nesting too deep") from None
+    if not valid:  # jsonschema only to explain a rejection: it is slow on large plans
+        import jsonschema
 
-    validator = _validator("plan.schema.json" if kind == "plan" else "state.schema.json")
-    if not validator.is_valid(doc):  # is_valid is quicker; best_match only to explain a rejection
+        validator = _validator(name)
         error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
         at = tuple(error.absolute_path) if error is not None else ()
         where = "/".join(str(p) for p in at) or "(top level)"
@@ -228,10 +240,9 @@ class PlanLoader:
         rtype = canonical_type(raw_type)
         config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", ""))
         exprs = config.get("expressions") if config else None
-        values = _merge_unknown(after or {}, after_unknown or {})
+        values = _merge_unknown(after or {}, after_unknown or {})  # also normalizes
         if exprs is not None and not recorded:
             values = _unset_from_config(values, exprs)
-        values = normalize_value(values)
         region = values.get("region")
         if region is None or region is UNKNOWN:
             region = self._provider_region(config, module)
@@ -411,9 +422,14 @@ def _parent_of(module: str) -> tuple[str, str, Any]:
 
 
 def _merge_unknown(after: Any, unknown: Any) -> Any:
+    """`after` with UNKNOWN where `after_unknown` says so, and empty strings read as unset."""
     if unknown is True:
         return UNKNOWN
+    if isinstance(after, str):
+        return after if after != "" else None
     if isinstance(after, dict):
+        if not unknown:
+            return {k: _merge_unknown(v, None) for k, v in after.items()}
         u = unknown if isinstance(unknown, dict) else {}
         out = {k: _merge_unknown(v, u.get(k)) for k, v in after.items()}
         for k, flag in u.items():

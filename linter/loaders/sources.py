@@ -71,9 +71,16 @@ class SourceSet:
         self.cwd = os.path.realpath(cwd or os.getcwd())
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, Any] = {}
+        self._shown: dict[str, str] = {}
 
     def display(self, path: str) -> str:
         """A path as users see it: relative to the working directory when below it, POSIX separators."""
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = self._display(path)
+        return shown
+
+    def _display(self, path: str) -> str:
         absolute = os.path.abspath(path)
         real = os.path.realpath(absolute)
         for base in (self.cwd,):
