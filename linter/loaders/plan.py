@@ -173,6 +173,11 @@ class PlanLoader:
         else:
             inv.notes.append(f"{self.source}: the plan has no configuration; unset and unknown values cannot be told apart")
         seen: set[str] = set()
+        if self.doc.get("resource_changes"):
+            # the model is built from resource_changes: let the rest of the document go early,
+            # it is most of the memory a large plan takes
+            self.doc.pop("planned_values", None)
+            self.doc.pop("prior_state", None)
         for rc in self.doc.get("resource_changes") or []:
             if rc.get("mode", "managed") != "managed":
                 continue
@@ -186,6 +191,7 @@ class PlanLoader:
             seen.add(address)
             recorded = change.get("before") is not None and "create" not in actions
             inv.add(self._resource(rc, change.get("after"), change.get("after_unknown"), recorded))
+            rc["change"] = None  # read once; the model holds its own copy
         if not seen:
             # older plans, or hand-cut ones: fall back to planned_values
             root = (self.doc.get("planned_values") or {}).get("root_module") or {}
