@@ -12,7 +12,7 @@ Prints the functions by inclusive and by self time, as a share of all samples, a
 time by top-level phase (the first frame under `lint`/`run` in linter/).
 
 Example:
-    /tmp/dev/bin/python benchmarks/profile.py -- /tmp/dev/bin/vpcep-lint benchmarks/out/stacks-1000/plan.json --no-cache -f json -o /dev/null
+    python benchmarks/profile.py -- vpcep-lint benchmarks/out/stacks-1000/plan.json --no-cache -f json -o /dev/null
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ FRAME_RE = re.compile(r"^(?P<func>.*) \((?P<file>[^():]*):(?P<line>\d+)\)$")
 def find_py_spy(explicit: str | None) -> str | None:
     if explicit:
         return explicit if os.access(explicit, os.X_OK) else None
-    for cand in (shutil.which("py-spy"), os.path.join(os.path.dirname(sys.executable), "py-spy"), "/tmp/pyspy/bin/py-spy"):
+    for cand in (shutil.which("py-spy"), os.path.join(os.path.dirname(sys.executable), "py-spy")):
         if cand and os.access(cand, os.X_OK):
             return cand
     return None

@@ -5,7 +5,7 @@
                              [--full] [--markdown FILE] [--json FILE]
 
 Run it with the interpreter of the environment that has vpcep-lint and python-hcl2 installed
-(e.g. /tmp/dev/bin/python benchmarks/run.py); `vpcep-lint` is taken from next to that
+(e.g. .venv/bin/python benchmarks/run.py); `vpcep-lint` is taken from next to that
 interpreter, else from PATH (`--lint` overrides). See benchmarks/README.md.
 """
 from __future__ import annotations
