@@ -55,6 +55,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     inventories: list[Inventory] = field(default_factory=list)
     loader_crashes: list[LoaderCrash] = field(default_factory=list)
+    cwd: str = ""
+    """The directory finding paths are relative to (reporters that rebase paths need it)."""
+    shown_files: dict[str, set[str]] | None = None
+    """For inputs given as files: the files whose findings are reported, by input."""
 
     @property
     def internal_errors(self) -> list[str]:
@@ -94,7 +98,7 @@ def select_rules(all_rules: Sequence[type[Rule]], options: Options) -> list[type
 
 def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None) -> Report:
     options = options or Options()
-    report = Report()
+    report = Report(cwd=os.path.realpath(options.cwd or os.getcwd()))
     if options.rules is not None:
         all_rules: list[type[Rule]] = list(options.rules)
     else:
@@ -180,6 +184,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             continue
         jobs.append((shown, inv_or_error, None))
 
+    given = {sources.display(f) for g in groups.values() if not g.whole for f in g.files}
     for _, inv, group in jobs:
         report.inputs.append(InputInfo(inv.source, inv.kind, len(inv)))
         report.notes.extend(inv.notes)
@@ -188,8 +193,10 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         report.crashes.extend(result.crashes)
         found = result.findings
         if group is not None and not group.whole and not options.all_in_dir:
-            wanted = {sources.display(f) for f in group.files}
-            found = [f for f in found if f.span is None or f.span.file in wanted]
+            # findings in any file given count, also in a module directory this one calls
+            found = [f for f in found if f.span is None or f.span.file in given]
+            report.shown_files = report.shown_files or {}
+            report.shown_files[inv.source] = given
         report.findings.extend(found)
 
     for err in report.errors:

@@ -132,3 +132,48 @@ def test_a_crashing_rule_does_not_hide_the_others(monkeypatch: pytest.MonkeyPatc
     assert "rule VPCEP001 crashed on .: RuntimeError: rule exploded" in result.stderr
     assert "Traceback" not in result.stderr
     assert [f[0] for f in found(result)] == ["VPCEP002"]
+
+
+MODULE_ROOT = """
+module "sg" { source = "./modules/sg" }
+resource "huaweicloud_vpc" "v" {
+  name = "v"
+  cidr = "192.168.0.0/16"
+}
+resource "huaweicloud_vpc_subnet" "s" {
+  name       = "s"
+  cidr       = "192.168.1.0/24"
+  gateway_ip = "192.168.1.1"
+  vpc_id     = huaweicloud_vpc.v.id
+}
+resource "huaweicloud_compute_instance" "web" {
+  name               = "web"
+  image_id           = "img"
+  flavor_id          = "s6.small.1"
+  security_group_ids = [module.sg.id]
+  network { uuid = huaweicloud_vpc_subnet.s.id }
+}
+resource "huaweicloud_vpcep_service" "api" {
+  vpc_id      = huaweicloud_vpc.v.id
+  server_type = "VM"
+  port_id     = huaweicloud_compute_instance.web.network[0].port
+  port_mapping {
+    service_port  = 8080
+    terminal_port = 80
+  }
+}
+"""
+
+
+def test_files_given_report_their_own_findings_also_across_module_directories(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "sg").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text(MODULE_ROOT)
+    (tmp_path / "modules" / "sg" / "main.tf").write_text(
+        'resource "huaweicloud_networking_secgroup" "this" { name = "sg" }\n'
+        'output "id" { value = huaweicloud_networking_secgroup.this.id }\n'
+    )
+    only_root = run("main.tf", "-f", "json", cwd=tmp_path)
+    assert only_root.exit_code == 0 and found(only_root) == []
+    both = run("main.tf", "modules/sg/main.tf", "-f", "json", cwd=tmp_path)
+    assert found(both) == [("VPCEP001", "module.sg.huaweicloud_networking_secgroup.this", 1)]
+    assert json.loads(both.stdout)["findings"][0]["file"] == "modules/sg/main.tf"
