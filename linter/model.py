@@ -387,10 +387,16 @@ def _expand(value: Any, parts: tuple[str | int, ...], at: tuple[str | int, ...] 
         yield from _expand(value[head], rest, at + (head,))
 
 
+# Free-text and bulky attributes that never hold another resource's ID.
+_NOT_REFERENCES = frozenset({"name", "description", "tags", "user_data", "timeouts", "cidr", "status"})
+
+
 def _id_leaves(values: dict[str, Any], ids: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """(path, value) of every string leaf that is a known ID, in document order."""
     out: list[tuple[tuple[str | int, ...], str]] = []
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), values)]
+    stack: list[tuple[tuple[str | int, ...], Any]] = [
+        ((k,), v) for k, v in reversed(values.items()) if k not in _NOT_REFERENCES
+    ]
     while stack:
         at, value = stack.pop()
         if isinstance(value, str):

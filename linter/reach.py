@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from vpcep_lint.model import UNKNOWN, Inventory, Resource
@@ -35,6 +36,12 @@ def _addresses(text: Any) -> AddressSet | None:
     """A CIDR, IP or range written in a rule; None when unknown or not valid."""
     if text is UNKNOWN or not isinstance(text, str):
         return None
+    return _parse_addresses(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_addresses(text: str) -> AddressSet | None:
+    # an estate repeats the same few prefixes thousands of times; AddressSet is immutable
     try:
         return AddressSet.parse(text)
     except InvalidValue:

@@ -295,13 +295,20 @@ class PlanLoader:
                 continue
             exprs = config.get("expressions") or {}
             for path, refs in _expression_refs(exprs, ()):
-                targets = self._resolve(inv, res.module, res.index, refs, config, set())
-                targets = [t for t in targets if t.address != res.address]
+                # each reference once: what it leads to, and whether it leads to no resource
+                markers = [r for r in refs if r.startswith(("each.key", "count."))]
+                if any(r.startswith("each.") for r in refs) and not markers:
+                    markers = ["each.key"]
+                targets: list[Ref] = []
+                for r in _maximal(refs):
+                    if r.startswith(("each.key", "count.", "path.", "terraform.")):
+                        continue
+                    found = self._resolve(inv, res.module, res.index, [r] + markers, config, set())
+                    if not found:
+                        res.unresolved.add(path)
+                    targets += [t for t in found if t.address != res.address and t not in targets]
                 if targets:
                     res.refs[path] = targets
-                if any(not self._resolve(inv, res.module, res.index, [r], config, set())
-                       for r in _maximal(refs) if not r.startswith(("each.key", "count.", "path.", "terraform."))):
-                    res.unresolved.add(path)
 
     def _resolve(
         self,
