@@ -192,6 +192,8 @@ class PortSet:
             raise InvalidValue(f"{text!r} is not a valid port or port range")
         if isinstance(text, int):
             return cls.single(text)
+        if text is not None and not isinstance(text, str):
+            raise InvalidValue(f"{text!r} is not a valid port or port range")
         if text is None or not text.strip():
             return cls.ALL  # an omitted or empty port means every port, in rules and ACLs alike
         items: list[tuple[int, int]] = []

@@ -61,6 +61,7 @@ class Finding:
             self.address,
             self.key,
             self.message,
+            self.source,
         )
 
 

@@ -48,7 +48,8 @@ class ElbAccessControlExcludesEndpointCidr(Rule):
             ports = {m.service_port for m in mappings}
             listener_type = ELB_LISTENER if b.kind == "elb" else LB_LISTENER
             for listener, path, _ in inv.referrers(b.resource, listener_type):
-                if path[:1] != ("loadbalancer_id",) or listener.get("protocol_port") not in ports:
+                port = listener.get("protocol_port")
+                if path[:1] != ("loadbalancer_id",) or not isinstance(port, int) or port not in ports:
                     continue
                 problem = self._dedicated(inv, listener) if b.kind == "elb" else self._shared(inv, listener)
                 if problem is not None:

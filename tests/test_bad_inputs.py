@@ -247,7 +247,7 @@ REJECTED = [
     pytest.param("syntax-unterminated-string", "syntax-unterminated-string/main.tf", 12, 10, r"HCL syntax error: unterminated string \(a quoted string cannot span lines\)", id="hcl-bad-string"),
     pytest.param("syntax-argument-twice", "syntax-argument-twice/main.tf", 14, 3, r"HCL syntax error: argument 'cidr' is set twice \(first on line 13\)", id="hcl-argument-twice"),
     pytest.param("syntax-argument-and-block", "syntax-argument-and-block/main.tf", 69, 3, r"HCL syntax error: 'ingress_rules' is set as an argument \(line 67\) and as a block", id="hcl-argument-and-block"),
-    pytest.param("duplicate-resource", "duplicate-resource/security.tf", 3, 1, "duplicate resource address huaweicloud_networking_secgroup.app.*", id="duplicate-resource"),
+    pytest.param("duplicate-resource", "duplicate-resource/security.tf", 3, 1, "duplicate resource huaweicloud_networking_secgroup.app \\(first declared at duplicate-resource/network.tf:11\\)", id="duplicate-resource"),
     pytest.param("module-cycle-self", "module-cycle-self/main.tf", 12, 1, r"module 'again': source './' includes itself \(module cycle\)", id="module-calls-itself"),
     pytest.param("module-cycle-pair", "module-cycle-pair/b/main.tf", 1, 1, r"module 'a': source '\.\./a' includes itself \(module cycle\)", id="modules-call-each-other"),
     pytest.param("module-missing", "module-missing/main.tf", 11, 1, r"module 'network': source '\./modules/network' does not exist", id="module-source-missing"),
@@ -301,11 +301,9 @@ ACCEPTED = [
     pytest.param("ipv6-everywhere", set(), frozenset(), id="ipv6-everywhere"),
     # a port that is a list or a float: the rule is invalid, so at most the example's own findings
     pytest.param(port_lists, set(), frozenset(hcl("port-lists/main.tf", *SAME_AS_EXAMPLE)),
-                 id="list-and-float-for-ports", marks=pytest.mark.xfail(strict=True, reason=(
-                     "netaddr.PortSet.parse calls .strip() on a list, dict or float: rules VPCEP001/VPCEP002 crash (exit 3)"))),
+                 id="list-and-float-for-ports"),
     pytest.param(listener_port_list, set(), frozenset(hcl("listener/main.tf", ("VPCEP003", "huaweicloud_elb_listener.api", 41))),
-                 id="list-for-listener-port", marks=pytest.mark.xfail(strict=True, reason=(
-                     "rules/elb_acl_excludes_endpoint_cidr.py:51 tests a list for membership in a set: TypeError, exit 3"))),
+                 id="list-for-listener-port"),
 ]
 
 
@@ -462,22 +460,19 @@ def test_chmod_000_file(tmp_path: Path) -> None:  # pragma: no cover - not run a
         path.chmod(0o644)
 
 
-# -- what does not work yet (fixes needed in linter/loaders/hcl.py) --------------------------------
+# -- duplicate declarations -----------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="hcl.py HclLoader._add_instance names only the second declaration")
 def test_duplicate_resource_names_both_places(tmp_path: Path) -> None:
     result = invoke("duplicate-resource", tmp_path)
     assert result.exit_code == 2
     assert "duplicate-resource/network.tf:11" in result.stderr and "duplicate-resource/security.tf:3" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="hcl.py compares instance addresses: `x[0]`, `x[1]` and `x` never collide")
 def test_duplicate_resource_with_count_is_an_error(tmp_path: Path) -> None:
     assert_rejected(invoke("duplicate-resource-with-count", tmp_path), "duplicate-resource-with-count/main.tf", 16, 1,
                     "duplicate resource .*huaweicloud_networking_secgroup.app.*main.tf:11.*")
 
 
-@pytest.mark.xfail(strict=True, reason="hcl.py reports two `module \"network\"` blocks inside the module, not at the second call")
 def test_duplicate_module_call_is_reported_at_the_call(tmp_path: Path) -> None:
     assert_rejected(invoke("duplicate-module", tmp_path), "duplicate-module/main.tf", 15, 1, "duplicate module .*network.*")
 

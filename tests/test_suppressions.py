@@ -330,8 +330,6 @@ def test_a_module_comment_is_not_unused_when_the_module_files_were_not_given(cwd
         ("VPCEP900", 14, "module.legacy")]
 
 
-@pytest.mark.xfail(strict=True, reason="loaders/hcl_syntax.py records only the first line ('/*') of a multi-line "
-                                       "block comment; remove this marker when it records the whole comment")
 def test_a_multi_line_block_comment_above_the_block_applies(cwd: Path) -> None:
     example(cwd / "m", {SG: '/*\n  vpcep-lint: ignore[VPCEP001] reason="x"\n*/'})
     _, found, _ = report("m")

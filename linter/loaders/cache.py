@@ -15,7 +15,7 @@ import tempfile
 from vpcep_lint import __version__
 from vpcep_lint.loaders.hcl_syntax import ParsedFile
 
-_MAGIC = b"vpcep-lint-cache-1\n"
+_MAGIC = b"vpcep-lint-cache-2\n"
 
 
 def default_dir() -> str:
@@ -42,7 +42,7 @@ class ParseCache:
 
     @staticmethod
     def key(text: str, path: str) -> str:
-        kind = "json" if path.endswith(".json") else "hcl"
+        kind = "tfvars.json" if path.endswith(".tfvars.json") else "json" if path.endswith(".json") else "hcl"
         digest = hashlib.sha256()
         for part in (__version__, kind, text):
             digest.update(part.encode("utf-8", "surrogatepass"))

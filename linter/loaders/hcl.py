@@ -463,15 +463,18 @@ class HclLoader:
             else:
                 parsed.append(result)
         d = ModuleDef(directory, parsed)
+        declared: dict[str, Block] = {}
         for pf in parsed:
             d.comments[pf.path] = sorted(pf.comments)
             for b in pf.body.blocks:
                 if b.type == "resource" and len(b.labels) == 2:
                     b.file = pf.path  # type: ignore[attr-defined]
-                    d.resources.append(b)
+                    if self._unique(declared, f"resource {b.labels[0]}.{b.labels[1]}", b):
+                        d.resources.append(b)
                 elif b.type == "module" and b.labels:
                     b.file = pf.path  # type: ignore[attr-defined]
-                    d.modules.append(b)
+                    if self._unique(declared, f"module {b.labels[0]!r}", b):
+                        d.modules.append(b)
                 elif b.type == "variable" and b.labels:
                     d.variables[b.labels[0]] = b
                 elif b.type == "locals":
@@ -481,6 +484,17 @@ class HclLoader:
                 elif b.type == "provider" and b.labels:
                     d.providers.append(b)
         return d
+
+    def _unique(self, declared: dict[str, Block], what: str, block: Block) -> bool:
+        """False, with an error at the second block naming the first, when `what` is declared twice."""
+        first = declared.setdefault(what, block)
+        if first is block:
+            return True
+        here = self.sources.display(getattr(block, "file", self.root))
+        there = self.sources.display(getattr(first, "file", self.root))
+        self.errors.append(InputError(here, f"duplicate {what} (first declared at {there}:{first.line})",
+                                      block.line, block.column))
+        return False
 
     def load(self) -> Inventory:
         definition = self.definition(self.root)
@@ -606,9 +620,8 @@ class HclLoader:
 
     def _add_instance(self, module: ModuleInstance, block: Block, addr: str, rtype: str, key: Any, scope: Scope) -> None:
         if addr in self.instances:
-            self.errors.append(
-                InputError(getattr(block, "file", self.root), f"duplicate resource address {addr}", block.line, block.column)
-            )
+            self.errors.append(InputError(self.sources.display(getattr(block, "file", self.root)),
+                                          f"duplicate resource address {addr}", block.line, block.column))
             return
         inst = ResourceInstance(module, block, addr, rtype, key, scope)
         self.instances[addr] = inst

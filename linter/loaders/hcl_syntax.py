@@ -199,10 +199,21 @@ class _Converter:
         for tok in node.children:
             value = str(tok)
             line = getattr(tok, "line", None) or 1
-            for i, piece in enumerate(value.split("\n")):
-                stripped = piece.strip()
+            pieces = value.split("\n")
+            i = 0
+            while i < len(pieces):
+                stripped = pieces[i].strip()
+                if stripped.startswith("/*") and "*/" not in stripped:
+                    # a block comment over several lines is one comment, placed on its last line
+                    j = i
+                    while j + 1 < len(pieces) and "*/" not in pieces[j]:
+                        j += 1
+                    self.comments.append((line + j, " ".join(p.strip() for p in pieces[i:j + 1])))
+                    i = j + 1
+                    continue
                 if stripped.startswith(("#", "//", "/*")):
                     self.comments.append((line + i, stripped))
+                i += 1
 
     def body(self, node: Any, btype: str, labels: list[str], line: int, col: int) -> Block:
         block = Block(btype, labels, line, col, line, col)
