@@ -134,9 +134,12 @@ def run(**kw: Any) -> int:
         _error(_safe(str(err)))
     for msg in report.internal_errors:
         _error(_safe(msg))
-        if kw["debug"]:
-            for crash in report.crashes:
-                click.echo(crash.detail, err=True)
+    if kw["debug"]:
+        for crash in [*report.crashes, *report.loader_crashes]:
+            click.echo(crash.detail, err=True)
+    if kw["show_unknown"]:
+        for note in sorted(set(report.notes)):
+            click.echo(f"vpcep-lint: note: {_safe(note)}", err=True)
 
     fmt = kw["fmt"] or "text"
     output = kw["output"]

@@ -74,7 +74,8 @@ def _section(path: str, data: dict[str, Any], explicit: bool) -> Any:
 
 
 def find_config(start: str) -> tuple[str, Any] | None:
-    """The nearest `.vpcep-lint.toml`, or `pyproject.toml` with a `[tool.vpcep-lint]` table, at or above `start`."""
+    """The nearest `.vpcep-lint.toml`, or `pyproject.toml` with a `[tool.vpcep-lint]` table, at or above
+    `start`, up to the top of the git work tree."""
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
@@ -85,6 +86,8 @@ def find_config(start: str) -> tuple[str, Any] | None:
                 section = _section(path, _load_toml(path), explicit=False)
                 if section is not None:
                     return path, section
+        if os.path.exists(os.path.join(d, ".git")):
+            return None  # settings above the repository are not the project's
         parent = os.path.dirname(d)
         if parent == d:
             return None

@@ -59,7 +59,7 @@ def port_mappings(service: Resource) -> list[PortMapping] | Any:
         return UNKNOWN
     out = []
     for b in blocks:
-        sp, tp, proto = b.get("service_port"), b.get("terminal_port"), b.get("protocol")
+        sp, tp, proto = _number(b.get("service_port")), _number(b.get("terminal_port")), b.get("protocol")
         if sp is UNKNOWN or tp is UNKNOWN or proto is UNKNOWN or not _is_port(sp):
             return UNKNOWN
         out.append(PortMapping(str(proto or "TCP").lower(), int(sp), int(tp) if _is_port(tp) else int(sp)))
@@ -68,6 +68,13 @@ def port_mappings(service: Resource) -> list[PortMapping] | Any:
 
 def _is_port(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 65535
+
+
+def _number(v: Any) -> Any:
+    """Terraform converts `"8080"` to the number the schema wants; so do we."""
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v)
+    return v
 
 
 def nic_of(inv: Inventory, target: Resource, attribute: str) -> Nic | None:

@@ -177,3 +177,12 @@ def test_files_given_report_their_own_findings_also_across_module_directories(tm
     both = run("main.tf", "modules/sg/main.tf", "-f", "json", cwd=tmp_path)
     assert found(both) == [("VPCEP001", "module.sg.huaweicloud_networking_secgroup.this", 1)]
     assert json.loads(both.stdout)["findings"][0]["file"] == "modules/sg/main.tf"
+
+
+def test_show_unknown_says_what_was_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "git::https://example.com/m.git"\n}\n')
+    quiet = run(".", cwd=tmp_path)
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    told = run(".", "--show-unknown", cwd=tmp_path)
+    assert told.exit_code == 0
+    assert told.stderr == "vpcep-lint: note: main.tf:1: module 'm' source 'git::https://example.com/m.git' is not local; not followed\n"

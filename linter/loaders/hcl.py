@@ -631,7 +631,7 @@ class HclLoader:
         name = block.labels[0]
         src_attr = block.attributes.get("source")
         source = src_attr.expr[1] if src_attr and src_attr.expr[0] == "lit" else None
-        where = f"{getattr(block, 'file', self.root)}:{block.line}"
+        where = f"{self.sources.display(getattr(block, 'file', self.root))}:{block.line}"
         if not isinstance(source, str) or not source.startswith(("./", "../")):
             self.notes.append(f"{where}: module {name!r} source {source!r} is not local; not followed")
             parent.children[name] = UNKNOWN

@@ -357,6 +357,9 @@ def _invocation(report: Report, paths: _Paths, rule_index: dict[str, int]) -> An
         )
     for load_error in sorted(report.load_errors, key=str):
         notes.append(_om(om.Notification, level="error", message=_message(str(load_error))))
+    for loader_crash in sorted(getattr(report, "loader_crashes", []), key=str):
+        notes.append(_om(om.Notification, level="error",
+                         message=_message(f"loading {paths.shown(loader_crash.source)} crashed: {loader_crash.message}")))
     return _om(
         om.Invocation,
         execution_successful=not (report.errors or report.internal_errors),
