@@ -272,16 +272,10 @@ def _add_input_file(
         # only .tf and .tf.json files are configuration; anything else would be skipped unread
         report.errors.append(InputError(shown, "not a Terraform file (.tf, .tf.json), plan or state (JSON)"))
         return
-    try:
-        doc = _json_loads(text)
-    except ValueError as exc:
-        line, col, msg = _json_position(exc)
-        report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
-        return
-    except MemoryError:
-        report.errors.append(InputError(shown, "not enough memory to load the JSON document"))
-        return
+    doc = _parse_json(report, text, shown)
     del text
+    if doc is _INVALID:
+        return
     if raw.endswith(".tf.json"):
         _add_file(groups, raw, sources)
     elif isinstance(doc, dict) and "format_version" not in doc and set(doc) & TERRAFORM_JSON_KEYS:
@@ -299,19 +293,24 @@ def _add_file(groups: dict[str, _DirGroup], path: str, sources: SourceSet) -> _D
 
 
 def _add_json(report: Report, documents: list[tuple[str, Any, str | None]], doc_or_text: Any, shown: str, path: str | None) -> None:
-    if isinstance(doc_or_text, str):
-        try:
-            doc = _json_loads(doc_or_text)
-        except ValueError as exc:
-            line, col, msg = _json_position(exc)
-            report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
-            return
-        except MemoryError:
-            report.errors.append(InputError(shown, "not enough memory to load the JSON document"))
-            return
-    else:
-        doc = doc_or_text
-    documents.append((shown, doc, path))
+    doc = _parse_json(report, doc_or_text, shown) if isinstance(doc_or_text, str) else doc_or_text
+    if doc is not _INVALID:
+        documents.append((shown, doc, path))
+
+
+_INVALID = object()
+
+
+def _parse_json(report: Report, text: str, shown: str) -> Any:
+    """The document, or _INVALID after recording why it is not one."""
+    try:
+        return _json_loads(text)
+    except ValueError as exc:
+        line, col, msg = _json_position(exc)
+        report.errors.append(InputError(shown, f"invalid JSON: {msg}", line, col))
+    except MemoryError:
+        report.errors.append(InputError(shown, "not enough memory to load the JSON document"))
+    return _INVALID
 
 
 def _load_dir(directory: str, sources: SourceSet) -> tuple[Inventory, list[InputError]]:

@@ -71,6 +71,18 @@ def address_group(inv: Inventory, rule: Resource, attribute: str) -> AddressSet 
     return out
 
 
+def _for_protocol(written: Any, protocol: str) -> bool | None:
+    """Whether a rule written for `written` (unset: every protocol) applies to the flow's protocol;
+    None when that is not known. An invalid protocol applies to nothing: the cloud rejects it."""
+    if written is UNKNOWN:
+        return None
+    try:
+        p = protocol_of(written)
+    except InvalidValue:
+        return False
+    return p is None or p == protocol
+
+
 @dataclass(frozen=True)
 class GroupRule:
     priority: int | None
@@ -92,17 +104,10 @@ def sg_rule_match(inv: Inventory, rule: Resource, protocol: str) -> GroupRule | 
     label = rule.address
     if rule.get("remote_group_id") is not None:
         return None  # a peer group never admits 198.19.128.0/17
-    unknown = direction is UNKNOWN or ethertype is UNKNOWN
-    proto = rule.get("protocol")
-    if proto is UNKNOWN:
-        unknown = True
-    else:
-        try:
-            p = protocol_of(proto)
-        except InvalidValue:
-            return None
-        if p is not None and p != protocol:
-            return None
+    applies = _for_protocol(rule.get("protocol"), protocol)
+    if applies is False:
+        return None
+    unknown = direction is UNKNOWN or ethertype is UNKNOWN or applies is None
     ports: PortSet | None
     raw_ports = rule.get("ports")
     lo, hi = rule.get("port_range_min"), rule.get("port_range_max")
@@ -197,17 +202,10 @@ def _acl_match(inv: Inventory, owner: Resource, raw: dict[str, Any], protocol: s
     version = raw.get("ip_version")
     if version not in (None, 4, "4", UNKNOWN):
         return None
-    unknown = version is UNKNOWN
-    proto = raw.get("protocol")
-    if proto is UNKNOWN:
-        unknown = True
-    else:
-        try:
-            p = protocol_of(proto)
-        except InvalidValue:
-            return None
-        if p is not None and p != protocol:
-            return None
+    applies = _for_protocol(raw.get("protocol"), protocol)
+    if applies is False:
+        return None
+    unknown = version is UNKNOWN or applies is None
     ports: PortSet | None
     dport = raw.get("destination_port")
     if dport is UNKNOWN:
