@@ -15,13 +15,6 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        out.extend(x.strip().upper() for x in v.split(",") if x.strip())
-    return out
-
-
 def _error(message: str) -> None:
     click.echo(f"vpcep-lint: error: {message}", err=True)
 

@@ -37,10 +37,6 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
-def is_unknown(value: object) -> bool:
-    return value is UNKNOWN
-
-
 def contains_unknown(value: object) -> bool:
     if value is UNKNOWN:
         return True

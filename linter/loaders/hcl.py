@@ -55,6 +55,8 @@ class ResourceGroup:
 class ProviderConfig:
     key: str
     region: Any
+    owner: ModuleInstance | None = None
+    """The module instance whose block defines it: its region is evaluated there."""
 
 
 @dataclass
@@ -558,7 +560,7 @@ class HclLoader:
         if cfg.region is None:
             return UNKNOWN  # the provider falls back to the environment
         if isinstance(cfg.region, tuple):
-            owner = getattr(cfg, "owner", None) or self.root_module or module
+            owner = cfg.owner or self.root_module or module
             cfg.region = normalize_value(Evaluator(owner, Scope()).value(cfg.region))
             if cfg.region is None:
                 cfg.region = UNKNOWN
@@ -566,8 +568,8 @@ class HclLoader:
 
     def expand(self, module: ModuleInstance) -> None:
         for pc in module.providers.values():
-            if not hasattr(pc, "owner"):
-                pc.owner = module  # type: ignore[attr-defined]
+            if pc.owner is None:
+                pc.owner = module
         # resources first (module arguments may read them), except those whose count or
         # for_each needs a module of this one: they wait until the modules are expanded
         deferred = [b for b in module.definition.resources if not self._expand_resource(module, b, final=False)]

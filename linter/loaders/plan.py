@@ -22,7 +22,6 @@ from vpcep_lint.model import (
     Resource,
     canonical_type,
     normalize_value,
-    split_path,
     strip_keys,
 )
 
@@ -521,10 +520,6 @@ def _unique(refs: list[Ref]) -> list[Ref]:
         if r not in out:
             out.append(r)
     return out
-
-
-def ref_path(attribute: str) -> tuple[Any, ...]:
-    return split_path(attribute)
 
 
 def load_document(doc: Any, source: str) -> Inventory:
