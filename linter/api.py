@@ -1,23 +1,31 @@
 """`lint(paths)`: inputs in, findings out. Used by the CLI, by tests and by embedders."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from vpcep_lint.engine import RuleCrash, run_rules
 from vpcep_lint.loaders.sources import SourceSet, decode, read_text
-from vpcep_lint.model import InputError, Inventory, Span
+from vpcep_lint.model import InputError, Inventory, Span, Unchecked
+from vpcep_lint.roots import MAX_DIRS, Boundary, boundary_for, callers, local_sources, module_dirs, roots_of
 from vpcep_lint.registry import RuleLoadError, discover
 from vpcep_lint.rule import Finding, Rule, Severity
 
 INPUT_ERROR_ID = "VPCEP000"
 _LOOKS_LIKE_JSON = re.compile(r"\s*[\[{]")
+SUBJECT_TYPES = (
+    "huaweicloud_vpcep_service",
+    "huaweicloud_vpcep_endpoint",
+    "huaweicloud_vpc_peering_connection",
+)
+"""Resources the rules start from: an input with none of them has nothing to check."""
 TERRAFORM_JSON_KEYS = {"resource", "module", "variable", "output", "provider", "locals", "terraform", "data"}
 
 
@@ -26,6 +34,7 @@ class Options:
     select: Sequence[str] | None = None
     ignore: Sequence[str] = ()
     show_unknown: bool = False
+    """Kept for embedders; what was not checked is always in `Report.unchecked`."""
     source_dir: str | None = None
     all_in_dir: bool = False
     cache_dir: str | None = None
@@ -34,6 +43,10 @@ class Options:
     rules: Sequence[type[Rule]] | None = None
     """Rule classes to run instead of the discovered ones (tests, embedding)."""
     cwd: str | None = None
+    root: str | None = None
+    """`--root`: the boundary files are read within, and where roots and callers are searched."""
+    excluded: Callable[[str], bool] | None = None
+    """The configuration's `exclude`: directories below a directory argument that are skipped."""
 
 
 @dataclass
@@ -42,6 +55,8 @@ class InputInfo:
     kind: str
     """`hcl`, `plan`, `state` or `error`."""
     resources: int = 0
+    subjects: int = 0
+    """Endpoint services, endpoints and peerings: what the rules check. 0: nothing was checked."""
 
 
 @dataclass
@@ -52,7 +67,12 @@ class Report:
     crashes: list[RuleCrash] = field(default_factory=list)
     load_errors: list[RuleLoadError] = field(default_factory=list)
     rules: list[type[Rule]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    unchecked: list[Unchecked] = field(default_factory=list)
+    """What could not be checked: modules not followed, values not known statically."""
+    excluded: list[str] = field(default_factory=list)
+    """Directories the configuration's `exclude` skipped below directory arguments."""
+    config_path: str | None = None
+    """The configuration file in force, if any (the CLI sets it)."""
     inventories: list[Inventory] = field(default_factory=list)
     loader_crashes: list[LoaderCrash] = field(default_factory=list)
     cwd: str = ""
@@ -104,11 +124,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     else:
         all_rules, report.load_errors = discover()
     report.rules = select_rules(all_rules, options)
-    rules = []
-    for cls in report.rules:
-        rule = cls()
-        rule.show_unknown = options.show_unknown
-        rules.append(rule)
+    rules = [cls() for cls in report.rules]
 
     cache = None
     if options.use_cache:
@@ -118,6 +134,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     sources = SourceSet(cache=cache, cwd=options.cwd)
     groups: dict[str, _DirGroup] = {}
     documents: list[tuple[str, Any, str | None]] = []
+    is_excluded = options.excluded or (lambda _path: False)
 
     for raw in dict.fromkeys(paths):  # keep first occurrence, drop repeats
         if raw == "-":
@@ -137,30 +154,21 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             report.errors.append(InputError(shown, "no such file or directory"))
             continue
         if os.path.isdir(raw):
-            real = os.path.realpath(raw)
-            if not SourceSet.module_files(raw):
-                try:
-                    empty = not os.listdir(raw)
-                except OSError as exc:
-                    report.errors.append(InputError(shown, f"cannot read directory: {exc.strerror}"))
-                    continue
-                report.errors.append(
-                    InputError(shown, "empty directory" if empty else "no Terraform files (.tf, .tf.json) in directory")
-                )
-                continue
-            group = groups.setdefault(real, _DirGroup(raw, shown))
-            group.whole = True
+            _add_directory(report, groups, raw, shown, sources, is_excluded)
             continue
         if not os.path.isfile(raw):
             report.errors.append(InputError(shown, "not a regular file (a broken link or a special file)"))
             continue
         _add_input_file(report, groups, documents, raw, shown, sources)
 
+    given = {sources.display(f) for g in groups.values() if not g.whole for f in g.files}
+    _through_callers(groups, options, sources, is_excluded)
+
     jobs: list[tuple[str, Inventory, _DirGroup | None]] = []
-    for real in sorted(groups):
+    for real in sorted(groups, key=lambda r: r.split(os.sep)):
         group = groups[real]
         try:
-            inv, errors = _load_dir(group.directory, sources)
+            inv, errors = _load_dir(group.directory, sources, boundary_for(group.directory, options.root, report.cwd))
         except Exception as exc:  # a loader bug must not hide the other inputs
             report.loader_crashes.append(LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             report.inputs.append(InputInfo(group.shown, "error"))
@@ -184,29 +192,93 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             continue
         jobs.append((shown, inv_or_error, None))
 
-    given = {sources.display(f) for g in groups.values() if not g.whole for f in g.files}
     for _, inv, group in jobs:
-        report.inputs.append(InputInfo(inv.source, inv.kind, len(inv)))
-        report.notes.extend(inv.notes)
+        subjects = sum(len(inv.of_type(t)) for t in SUBJECT_TYPES)
+        report.inputs.append(InputInfo(inv.source, inv.kind, len(inv), subjects))
         report.inventories.append(inv)
         result = run_rules(rules, inv)
         report.crashes.extend(result.crashes)
         found = result.findings
+        unchecked = [*inv.unchecked, *result.unchecked]
         if group is not None and not group.whole and not options.all_in_dir:
             # findings in any file given count, also in a module directory this one calls
             found = [f for f in found if f.span is None or f.span.file in given]
+            unchecked = [u for u in unchecked if u.file is None or u.file in given or u.kind != "value"]
             report.shown_files = report.shown_files or {}
             report.shown_files[inv.source] = given
         report.findings.extend(found)
+        for u in unchecked:
+            item = u if u.source else dataclasses.replace(u, source=inv.source)
+            if item not in report.unchecked:
+                report.unchecked.append(item)
 
     for err in report.errors:
         report.findings.append(input_error_finding(err))
     report.findings = sorted(report.findings, key=_order)
     report.inputs.sort(key=lambda i: (i.path, i.kind))
     report.errors.sort(key=lambda e: (e.source, e.line or 0, e.column or 0, e.message))
+    report.unchecked.sort(key=lambda u: (u.source, u.file or "", u.line or 0, u.kind, u.what, u.why))
     if cache is not None:
         cache.close()
     return report
+
+
+def _add_directory(
+    report: Report,
+    groups: dict[str, _DirGroup],
+    raw: str,
+    shown: str,
+    sources: SourceSet,
+    is_excluded: Callable[[str], bool],
+) -> None:
+    """A directory argument: every root below it (directories with .tf files that no other one calls)."""
+    walk = module_dirs(raw, is_excluded, sources.display)
+    report.errors.extend(walk.errors)
+    report.excluded.extend(sources.display(d) for d in walk.excluded)
+    if walk.truncated:
+        report.errors.append(InputError(shown, f"more than {MAX_DIRS} directories below it; the rest were not searched"))
+    if not walk.dirs:
+        if walk.errors:
+            return
+        try:
+            empty = not os.listdir(raw)
+        except OSError as exc:
+            report.errors.append(InputError(shown, f"cannot read directory: {exc.strerror}"))
+            return
+        report.errors.append(InputError(
+            shown, "empty directory" if empty else "no Terraform files (.tf, .tf.json) in directory or below it"))
+        return
+    from vpcep_lint.loaders.parallel import preparse
+
+    preparse(walk.dirs, sources)
+    for directory in roots_of(walk.dirs, lambda d: [t for _, t in local_sources(d, sources)]):
+        real = os.path.realpath(directory)
+        group = groups.setdefault(real, _DirGroup(directory, sources.display(directory)))
+        group.whole = True
+
+
+def _through_callers(
+    groups: dict[str, _DirGroup], options: Options, sources: SourceSet, is_excluded: Callable[[str], bool]
+) -> None:
+    """Files given (as pre-commit gives them) in a module that roots of the project call: lint those
+    roots, with their inputs, instead of the module alone; findings still only in the files given."""
+    partial = [real for real, g in groups.items() if not g.whole]
+    if not partial:
+        return
+    walks: dict[str, Any] = {}
+    for real in partial:
+        group = groups[real]
+        boundary = boundary_for(group.directory, options.root, options.cwd)
+        walk = walks.get(boundary.project)
+        if walk is None:
+            walk = walks[boundary.project] = module_dirs(boundary.project, is_excluded, sources.display)
+        found = callers([group.directory], walk, sources).get(group.directory)
+        if not found:
+            continue
+        del groups[real]
+        for root in found:
+            target = groups.setdefault(os.path.realpath(root), _DirGroup(root, sources.display(root)))
+            target.files |= group.files
 
 
 def _order(f: Finding) -> tuple[object, ...]:
@@ -313,12 +385,12 @@ def _parse_json(report: Report, text: str, shown: str) -> Any:
     return _INVALID
 
 
-def _load_dir(directory: str, sources: SourceSet) -> tuple[Inventory, list[InputError]]:
+def _load_dir(directory: str, sources: SourceSet, boundary: Boundary) -> tuple[Inventory, list[InputError]]:
     from vpcep_lint.loaders.hcl import HclLoader
     from vpcep_lint.loaders.parallel import preparse
 
-    preparse(directory, sources)
-    loader = HclLoader(directory, sources, repo_root=_repo_root(directory))
+    preparse([directory], sources)
+    loader = HclLoader(directory, sources, boundary=boundary.top, boundary_kind=boundary.kind)
     inv = loader.load()
     inv.source = sources.display(directory)
     for r in inv:
@@ -328,18 +400,6 @@ def _load_dir(directory: str, sources: SourceSet) -> tuple[Inventory, list[Input
         if err.source in raw:  # the loader names files as it found them (`./main.tf`); show them as users do
             err.source = sources.display(err.source)
     return inv, loader.errors
-
-
-def _repo_root(directory: str) -> str:
-    """The enclosing git work tree, else the directory itself: local modules may not leave it."""
-    d = os.path.realpath(directory)
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return os.path.realpath(directory)
-        d = parent
 
 
 def _load_document(doc: Any, shown: str, path: str | None, options: Options, sources: SourceSet) -> Inventory | InputError:
@@ -362,7 +422,7 @@ def _load_document(doc: Any, shown: str, path: str | None, options: Options, sou
         if SourceSet.module_files(candidate):
             source_dir = candidate
     if source_dir is not None and os.path.isdir(source_dir):
-        hcl_inv, _ = _load_dir(source_dir, sources)
+        hcl_inv, _ = _load_dir(source_dir, sources, boundary_for(source_dir, options.root, options.cwd))
         attach_sources(inv, hcl_inv)
     return inv
 

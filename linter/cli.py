@@ -28,7 +28,9 @@ def _error(message: str) -> None:
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None, help="Lowest severity that makes the exit code 1.  [default: warning]")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (input and internal errors still count).")
-@click.option("--show-unknown", is_flag=True, help="Add notes for what could not be checked statically.")
+@click.option("--show-unknown", is_flag=True, help="List what could not be checked (every run counts it in the summary).")
+@click.option("--fail-on-unknown", is_flag=True, help="Exit 1 when anything could not be checked (a module not followed, a value not known).")
+@click.option("--root", "root_dir", type=click.Path(file_okay=False, exists=True), help="Boundary of the run: files are read, and roots and callers searched, only below DIR.  [default: the git work tree, else the file system]")
 @click.option("--all-in-dir", is_flag=True, help="With .tf files given: report findings of their whole directories.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this TOML file.")
 @click.option("--show-config", is_flag=True, help="Print the settings in force and exit.")
@@ -112,10 +114,13 @@ def run(**kw: Any) -> int:
         show_unknown=kw["show_unknown"],
         source_dir=kw["source_dir"],
         all_in_dir=kw["all_in_dir"],
+        root=kw["root_dir"],
+        excluded=settings.excluder(conf),
         use_cache=not kw["no_cache"],
         cache_dir=os.environ.get("VPCEP_LINT_CACHE_DIR"),
     )
     report = lint(paths, options)
+    report.config_path = conf.path and _shown_path(conf.path)
     report.load_errors = load_errors + [e for e in report.load_errors if e not in load_errors]
     try:
         settings.apply_after(report, conf, kw)
@@ -131,8 +136,8 @@ def run(**kw: Any) -> int:
         for crash in [*report.crashes, *report.loader_crashes]:
             click.echo(crash.detail, err=True)
     if kw["show_unknown"]:
-        for note in sorted(set(report.notes)):
-            click.echo(f"vpcep-lint: note: {_safe(note)}", err=True)
+        for item in report.unchecked:
+            click.echo(f"vpcep-lint: note: {_safe(str(item))}", err=True)
 
     fmt = kw["fmt"] or "text"
     output = kw["output"]
@@ -158,10 +163,10 @@ def run(**kw: Any) -> int:
             fh.write(rendered)
     else:
         click.echo(rendered, nl=False)
-    return exit_code(report, conf.fail_on, kw["exit_zero"])
+    return exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
 
 
-def exit_code(report: Any, fail_on: str, exit_zero: bool) -> int:
+def exit_code(report: Any, fail_on: str, exit_zero: bool, fail_on_unknown: bool = False) -> int:
     from vpcep_lint.rule import Severity
 
     if report.internal_errors:
@@ -173,7 +178,15 @@ def exit_code(report: Any, fail_on: str, exit_zero: bool) -> int:
     threshold = Severity(fail_on).rank
     if any(f.suppressed is None and f.severity.rank >= threshold for f in report.findings):
         return EXIT_FINDINGS
+    if fail_on_unknown and report.unchecked:
+        return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _shown_path(path: str) -> str:
+    from vpcep_lint.loaders.sources import SourceSet
+
+    return SourceSet().display(path)
 
 
 def _safe(text: str) -> str:

@@ -5,7 +5,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vpcep_lint.model import Inventory
+from vpcep_lint.model import Inventory, Unchecked
 from vpcep_lint.rule import Finding, Rule
 
 
@@ -23,6 +23,7 @@ class RuleCrash:
 @dataclass
 class EngineResult:
     findings: list[Finding] = field(default_factory=list)
+    unchecked: list[Unchecked] = field(default_factory=list)
     crashes: list[RuleCrash] = field(default_factory=list)
 
 
@@ -38,6 +39,10 @@ def run_rules(rules: Sequence[Rule], inv: Inventory) -> EngineResult:
             )
             continue
         for f in found:
+            if isinstance(f, Unchecked):
+                if f not in result.unchecked:
+                    result.unchecked.append(f)
+                continue
             key = (f.rule_id, f.address, f.key, f.message)
             if key not in seen:
                 seen.add(key)

@@ -228,6 +228,33 @@ class InputError:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """Something a run could not check: a module not followed, a value not known statically.
+
+    Never a finding (unknown is not wrong), but every run counts these, and the reports list them.
+    """
+
+    kind: str
+    """`module` (not followed), `value` (not known statically), `input` (a whole input or root)."""
+    what: str
+    why: str
+    file: str | None = None
+    line: int | None = None
+    address: str = ""
+    source: str = ""
+    """The root or input it was met in."""
+
+    @property
+    def where(self) -> str:
+        if self.file:
+            return f"{self.file}:{self.line}" if self.line else self.file
+        return self.address or self.source
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}: {self.why}"
+
+
 @dataclass
 class Inventory:
     """All resources of one input, indexed by address, type and ID value."""
@@ -236,8 +263,8 @@ class Inventory:
     source: str = ""
     kind: str = ""
     """`hcl`, `plan` or `state`."""
-    notes: list[str] = field(default_factory=list)
-    """Things the loader could not follow (remote modules, unevaluable counts): for --show-unknown."""
+    unchecked: list[Unchecked] = field(default_factory=list)
+    """What the loader could not follow (modules not read, counts not known statically)."""
 
     def __post_init__(self) -> None:
         self._by_address: dict[str, Resource] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
 
-from vpcep_lint.model import Inventory, Resource, Span
+from vpcep_lint.model import Inventory, Resource, Span, Unchecked
 
 
 class Severity(str, Enum):
@@ -83,7 +83,7 @@ class Rule:
     def __init__(self) -> None:
         self.show_unknown = False
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
+    def check(self, inv: Inventory) -> Iterator[Finding | Unchecked]:
         raise NotImplementedError
 
     @classmethod
@@ -120,13 +120,15 @@ class Rule:
             source=resource.source,
         )
 
-    def unknown(self, resource: Resource, what: str, *, attribute: str | None = None) -> Iterator[Finding]:
-        """A note saying what could not be seen; only with --show-unknown."""
-        if self.show_unknown:
-            yield self.finding(
-                resource,
-                f"not checked: {what}",
-                attribute=attribute,
-                key="unknown:" + what,
-                severity=Severity.NOTE,
-            )
+    def unknown(self, resource: Resource, what: str, *, attribute: str | None = None) -> Iterator[Unchecked]:
+        """What this rule could not check on `resource`: never a finding, always counted and listed."""
+        span = resource.span_of(attribute)
+        yield Unchecked(
+            "value",
+            what,
+            f"not known statically; {self.id} not checked",
+            span.file if span else None,
+            span.line if span else None,
+            resource.address,
+            resource.source,
+        )

@@ -73,12 +73,19 @@ def _section(path: str, data: dict[str, Any], explicit: bool) -> Any:
     return section
 
 
-def find_config(start: str) -> tuple[str, Any] | None:
+def find_config(start: str, root: str | None = None) -> tuple[str, Any] | None:
     """The nearest `.vpcep-lint.toml`, or `pyproject.toml` with a `[tool.vpcep-lint]` table, at or above
-    `start`, up to the top of the git work tree."""
+    `start`, up to the top of the project: `--root`, else the git work tree, else the current
+    directory. Settings above it are not the project's (a planted file in /tmp must not silence a run)."""
+    from vpcep_lint.roots import boundary_for
+
+    stop = boundary_for(start, root).project
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
+    real = os.path.realpath(d)
+    if not (real == stop or real.startswith(stop.rstrip(os.sep) + os.sep)):
+        stop = real  # an input outside the project: only its own directory
     while True:
         for name in CONFIG_FILES:
             path = os.path.join(d, name)
@@ -86,10 +93,8 @@ def find_config(start: str) -> tuple[str, Any] | None:
                 section = _section(path, _load_toml(path), explicit=False)
                 if section is not None:
                     return path, section
-        if os.path.exists(os.path.join(d, ".git")):
-            return None  # settings above the repository are not the project's
         parent = os.path.dirname(d)
-        if parent == d:
+        if os.path.realpath(d) == stop or parent == d:
             return None
         d = parent
 
@@ -127,7 +132,7 @@ def resolve(kw: dict[str, Any], paths: Sequence[str], known_ids: set[str]) -> Co
         found = (path, _section(path, _load_toml(path), explicit=True))
     else:
         starts = [p for p in paths if p != "-"] or ["."]
-        found = find_config(starts[0])
+        found = find_config(starts[0], kw.get("root_dir"))
     conf = Config()
     if found is not None:
         path, section = found
@@ -185,6 +190,13 @@ def _matches(path: str, patterns: Iterable[str], base: str) -> bool:
         if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in rel.split("/")):
             return True
     return False
+
+
+def excluder(conf: Config) -> Any:
+    """`exclude` as a test on one path, for the directories found below a directory argument."""
+    if not conf.exclude:
+        return None
+    return lambda path: _matches(path, conf.exclude, conf.base)
 
 
 def apply_exclude(paths: list[str], conf: Config) -> list[str]:

@@ -227,7 +227,7 @@ def utf16_plan_without_bom(tmp: Path) -> str:
 REJECTED = [
     pytest.param("empty-file/main.tf", "empty-file/main.tf", None, None, "empty file: nothing to lint", id="empty-file"),
     pytest.param(empty_directory, "empty", None, None, "empty directory", id="empty-directory"),
-    pytest.param("no-tf-files", "no-tf-files", None, None, r"no Terraform files \(\.tf, \.tf\.json\) in directory", id="directory-without-tf"),
+    pytest.param("no-tf-files", "no-tf-files", None, None, r"no Terraform files \(\.tf, \.tf\.json\) in directory or below it", id="directory-without-tf"),
     pytest.param(binary_file, "main.tf", None, None, "binary file, not text", id="binary-file"),
     pytest.param(saved_plan, "tfplan", None, None, r"a saved plan file \(binary\); lint `terraform show -json PLANFILE` output instead", id="saved-binary-plan"),
     pytest.param(latin1_file, "main.tf", 3, 8, r"not valid UTF-8 \(byte 0xe9\)", id="non-utf8-bytes"),
@@ -320,7 +320,8 @@ def test_a_plan_without_configuration_is_linted_with_a_note() -> None:
     case = BAD / "plan-without-configuration"
     report = lint([str(case / "plan-existing.json")], Options(cwd=str(case)))
     assert report.errors == []
-    assert report.notes == ["plan-existing.json: the plan has no configuration; unset and unknown values cannot be told apart"]
+    assert [str(u) for u in report.unchecked] == [
+        "plan-existing.json: the configuration: not in the plan; unset and unknown values cannot be told apart"]
     assert {(f.rule_id, f.address) for f in report.findings} == {(r, a) for r, a, _ in BY_ADDRESS}
 
 
@@ -328,9 +329,10 @@ def test_remote_and_outside_module_sources_are_notes_not_errors() -> None:
     case = BAD / "module-remote-sources"
     report = lint([str(case)], Options(cwd=str(case)))
     assert report.errors == [] and report.findings == []
-    notes = "\n".join(report.notes)
+    assert {u.kind for u in report.unchecked} == {"module"}
+    notes = "\n".join(str(u) for u in report.unchecked)
     for name in ("from_git", "from_registry", "from_outside", "from_variable"):
-        assert f"module '{name}' source" in notes and "not followed" in notes, notes
+        assert f"module '{name}' (source" in notes and "not followed" in notes, notes
 
 
 # -- invalid values ------------------------------------------------------------------------------

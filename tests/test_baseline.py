@@ -58,13 +58,13 @@ def test_baseline_survives_moved_lines_and_reports_only_new_findings(module: Pat
     main_tf.write_text("\n\n\n# moved down by a new header\n\n" + main_tf.read_text())
     result = invoke("--baseline", "baseline.json", "infra")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "no findings in 1 input\n"
+    assert result.stdout == "no findings in 1 root\n"
 
     main_tf.write_text(main_tf.read_text() + NEW_ENDPOINT)
     result = invoke("--baseline", "baseline.json", "infra")
     assert result.exit_code == 1
     assert rules_lines(result) == ["infra/main.tf:127:1: VPCEP006"]
-    assert result.stdout.splitlines()[-1] == "1 finding (1 error) in 1 input"
+    assert result.stdout.splitlines()[-1] == "1 finding (1 error) in 1 root"
 
 
 def test_a_renamed_resource_is_a_new_finding(module: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_plain_json_report_is_a_baseline_too_and_fits_the_plan_of_the_same_cod
     Path("report.json").write_text(report.stdout)
     shutil.copy(EXAMPLE / "plan.json", module / "plan.json")
     result = invoke("--baseline", "report.json", "infra/plan.json")
-    assert result.exit_code == 0 and result.stdout == "no findings in 1 input\n"
+    assert result.exit_code == 0 and result.stdout == "no findings in 1 plan\n"
 
 
 def test_the_same_finding_in_another_directory_is_new(module: Path) -> None:

@@ -65,7 +65,7 @@ def test_text_output_is_compiler_style_with_a_summary() -> None:
     assert lines[0].startswith("main.tf:28:1: VPCEP001 error: 198.19.128.0/17 to tcp/8080 is not allowed")
     assert lines[0].endswith("[huaweicloud_networking_secgroup.app]")
     assert lines[1].startswith("main.tf:64:1: VPCEP002 error: ")
-    assert lines[-1] == "2 findings (2 errors) in 1 input"
+    assert lines[-1] == "2 findings (2 errors) in 1 root"
     assert "\x1b[" not in result.stdout  # no colour when not a terminal
 
 
@@ -79,7 +79,7 @@ def test_clean_configuration_exits_zero() -> None:
     good = FIXTURES / "VPCEP001" / "good" / "exact-endpoint-cidr"
     result = run(".", cwd=good)
     assert result.exit_code == 0
-    assert result.stdout == "no findings in 1 input\n"
+    assert result.stdout == "no findings in 1 root\n"
 
 
 def test_output_file_is_written_even_with_findings(tmp_path: Path) -> None:
@@ -183,6 +183,9 @@ def test_show_unknown_says_what_was_not_followed(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('module "m" {\n  source = "git::https://example.com/m.git"\n}\n')
     quiet = run(".", cwd=tmp_path)
     assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert quiet.stdout == ("nothing checked in 1 root: no VPC endpoint service, endpoint or peering in its resources; "
+                            "1 module not followed: --show-unknown lists them\n")
     told = run(".", "--show-unknown", cwd=tmp_path)
     assert told.exit_code == 0
-    assert told.stderr == "vpcep-lint: note: main.tf:1: module 'm' source 'git::https://example.com/m.git' is not local; not followed\n"
+    assert told.stderr == ("vpcep-lint: note: main.tf:1: module 'm' (source 'git::https://example.com/m.git'): "
+                           "not local and not downloaded (run terraform init to lint it); not followed\n")

@@ -21,6 +21,7 @@ ACL = ("VPCEP002", "infra/main.tf", 64)
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository with the broken example in infra/; the working directory for the test."""
     (tmp_path / "infra").mkdir()
+    (tmp_path / ".git").mkdir()
     shutil.copy(EXAMPLE / "main.tf", tmp_path / "infra" / "main.tf")
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -157,7 +158,7 @@ def test_severity_overrides_a_rule_severity(project: Path) -> None:
     assert severities("infra") == {"VPCEP001": "error", "VPCEP002": "warning"}
     result = invoke("infra")
     assert "infra/main.tf:64:1: VPCEP002 warning: " in result.stdout
-    assert result.stdout.splitlines()[-1] == "2 findings (1 error, 1 warning) in 1 input"
+    assert result.stdout.splitlines()[-1] == "2 findings (1 error, 1 warning) in 1 root"
 
 
 def test_per_path_ignores_drop_rules_for_matching_files(project: Path) -> None:

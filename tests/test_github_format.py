@@ -97,7 +97,7 @@ def test_cli_on_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
         "error file=fixtures/examples/broken-endpoint/main.tf,line=64,col=1,title=VPCEP002",
     ]
     assert lines[0].endswith(" [huaweicloud_networking_secgroup.app]")
-    assert lines[-1] == "2 findings (2 errors) in 1 input"
+    assert lines[-1] == "2 findings (2 errors) in 1 root"
 
 
 def test_cli_plan_without_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

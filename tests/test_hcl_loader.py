@@ -183,4 +183,5 @@ def test_remote_modules_are_not_followed(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('module "m" {\n  source = "git::https://example.com/m.git"\n}\n')
     report = lint([str(tmp_path)], Options(rules=[], cwd=str(tmp_path)))
     assert not report.errors
-    assert any("not local; not followed" in n for n in report.notes)
+    assert [(u.kind, u.file, u.line) for u in report.unchecked] == [("module", "main.tf", 1)]
+    assert "not local and not downloaded" in report.unchecked[0].why

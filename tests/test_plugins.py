@@ -277,7 +277,7 @@ def test_installed_plugin_is_listed_explained_and_fires(plugin_venv: Path) -> No
     assert ("fixtures/examples/broken-endpoint/main.tf:90:1: ACME001 warning: endpoint service has no description "
             "[huaweicloud_vpcep_service.orders]") in linted.stdout.splitlines()
     assert "VPCEP001 error" in linted.stdout
-    assert linted.stdout.splitlines()[-1] == "3 findings (2 errors, 1 warning) in 1 input"
+    assert linted.stdout.splitlines()[-1] == "3 findings (2 errors, 1 warning) in 1 root"
 
 
 @pytest.mark.slow

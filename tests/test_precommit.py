@@ -123,7 +123,7 @@ def test_a_tfvars_file_makes_its_directory_count_whole(split_module: Path) -> No
 
 def test_files_of_one_directory_are_one_input(split_module: Path) -> None:
     code, out = lint("infra/main.tf", "infra/sg.tf")
-    assert out[-1] == "2 findings (2 errors) in 1 input"
+    assert out[-1] == "2 findings (2 errors) in 1 root"
 
 
 # -- the real thing ------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_pre_commit_hook_fails_on_a_broken_module_and_passes_a_good_one(
     assert bad.returncode == 1, output
     assert "infra/main.tf:28:1: VPCEP001 error" in output
     assert "infra/main.tf:64:1: VPCEP002 error" in output
-    assert "2 findings (2 errors) in 1 input" in output
+    assert "2 findings (2 errors) in 1 root" in output
 
     shutil.copy(GOOD / "main.tf", user / "infra" / "main.tf")
     # what pre-commit never passes: Terraform's module cache

@@ -146,7 +146,7 @@ def test_text_output_hides_suppressed_findings_and_counts_them(cwd: Path) -> Non
     result = invoke("m")
     assert result.exit_code == 1
     assert "VPCEP001" not in result.stdout
-    assert result.stdout.splitlines()[-1] == "1 finding (1 error) in 1 input, 1 suppressed"
+    assert result.stdout.splitlines()[-1] == "1 finding (1 error) in 1 root, 1 suppressed"
 
 
 def test_suppressed_findings_do_not_affect_the_exit_code(cwd: Path) -> None:
@@ -154,7 +154,7 @@ def test_suppressed_findings_do_not_affect_the_exit_code(cwd: Path) -> None:
                         ACL: '# vpcep-lint: ignore[VPCEP002] reason="ACL managed elsewhere"'})
     result = invoke("--fail-on", "note", "m")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "no findings in 1 input, 2 suppressed\n"
+    assert result.stdout == "no findings in 1 root, 2 suppressed\n"
 
 
 # -- several ids, modules, plans ------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_an_unused_suppression_is_a_note_that_fails_only_with_fail_on_note(cwd: 
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "m/main.tf:106:1: VPCEP900 note: unused suppression of VPCEP006: the rule reports nothing here [huaweicloud_vpc.shop]",
-        "1 finding (1 note) in 1 input, 2 suppressed",
+        "1 finding (1 note) in 1 root, 2 suppressed",
     ]
     assert invoke("--fail-on", "note", "m").exit_code == 1
 

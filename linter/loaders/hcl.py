@@ -15,6 +15,7 @@ from typing import Any
 
 from vpcep_lint.loaders import functions
 from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile
+from vpcep_lint.loaders.manifest import ModuleManifest, read_manifest
 from vpcep_lint.loaders.sources import SourceSet
 from vpcep_lint.model import (
     UNKNOWN,
@@ -23,6 +24,7 @@ from vpcep_lint.model import (
     Ref,
     Resource,
     Span,
+    Unchecked,
     canonical_type,
     normalize_value,
 )
@@ -110,8 +112,12 @@ class ModuleInstance:
         call_args: dict[str, Callable[[], Any]],
         providers: dict[str, ProviderConfig],
         depth: int,
+        key: str = "",
     ) -> None:
         self.loader = loader
+        self.key = key
+        """The module call's path from the root without instance keys (`net.subnets`): the key of
+        `.terraform/modules/modules.json`."""
         self.definition = definition
         self.prefix = prefix
         self.call_args = call_args
@@ -442,12 +448,15 @@ def _key_suffix(key: Any) -> str:
 class HclLoader:
     """Loads one root module directory into an Inventory."""
 
-    def __init__(self, root: str, sources: SourceSet, repo_root: str | None = None) -> None:
+    def __init__(self, root: str, sources: SourceSet, boundary: str | None = None, boundary_kind: str = "git") -> None:
         self.root = root
         self.sources = sources
-        self.repo_root = repo_root or root
+        self.boundary = os.path.realpath(boundary or root)
+        """Module directories must be below this real path (the git work tree, --root, or /)."""
+        self.boundary_kind = boundary_kind
         self.errors: list[InputError] = []
-        self.notes: list[str] = []
+        self.unchecked: list[Unchecked] = []
+        self._manifest: ModuleManifest | None = None
         self.instances: dict[str, ResourceInstance] = {}
         self.order: list[ResourceInstance] = []
         self.root_module: ModuleInstance | None = None
@@ -487,6 +496,17 @@ class HclLoader:
                     d.providers.append(b)
         return d
 
+    @property
+    def manifest(self) -> ModuleManifest:
+        if self._manifest is None:
+            self._manifest = read_manifest(self.root, self.sources.display(self.root))
+            if self._manifest.error is not None:
+                self.errors.append(self._manifest.error)
+        return self._manifest
+
+    def _unchecked(self, kind: str, what: str, why: str, block: Block) -> None:
+        self.unchecked.append(Unchecked(kind, what, why, self.sources.display(getattr(block, "file", self.root)), block.line))
+
     def _unique(self, declared: dict[str, Block], what: str, block: Block) -> bool:
         """False, with an error at the second block naming the first, when `what` is declared twice."""
         first = declared.setdefault(what, block)
@@ -510,7 +530,7 @@ class HclLoader:
         self.expand(root)
         for inst in self.order:
             inv.add(self.build(inst))
-        inv.notes.extend(self.notes)
+        inv.unchecked.extend(self.unchecked)
         return inv
 
     def root_var(self, module: ModuleInstance, name: str) -> Any:
@@ -606,7 +626,7 @@ class HclLoader:
             n = Evaluator(module, Scope()).value(block.attributes["count"].expr)
             if isinstance(n, bool) or not isinstance(n, (int, float)):
                 if note:
-                    self.notes.append(f"{config}: count is not known statically; treated as one instance")
+                    self._unchecked("value", f"count of {config}", "not known statically; treated as one instance", block)
                 return None
             return [(i, None) for i in range(int(n))]
         if "for_each" in block.attributes:
@@ -616,7 +636,7 @@ class HclLoader:
             if isinstance(coll, list) and all(isinstance(x, str) for x in coll):
                 return [(k, k) for k in sorted(set(coll))]
             if note:
-                self.notes.append(f"{config}: for_each is not known statically; treated as one instance")
+                self._unchecked("value", f"for_each of {config}", "not known statically; treated as one instance", block)
             return None
         return None
 
@@ -633,16 +653,27 @@ class HclLoader:
         name = block.labels[0]
         src_attr = block.attributes.get("source")
         source = src_attr.expr[1] if src_attr and src_attr.expr[0] == "lit" else None
-        where = f"{self.sources.display(getattr(block, 'file', self.root))}:{block.line}"
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
-            self.notes.append(f"{where}: module {name!r} source {source!r} is not local; not followed")
+        call_key = f"{parent.key}.{name}" if parent.key else name
+        what = f"module {name!r} (source {source!r})"
+        if not isinstance(source, str):
+            self._unchecked("module", what, "the source is not a literal string; not followed", block)
             parent.children[name] = UNKNOWN
             return
-        directory = os.path.normpath(os.path.join(parent.definition.directory, source))
+        if source.startswith(("./", "../")):
+            directory = os.path.normpath(os.path.join(parent.definition.directory, source))
+        else:
+            found = self.manifest.directory(call_key, source)
+            if found is None:
+                why = ("not downloaded: not in .terraform/modules/modules.json (run terraform init); not followed"
+                       if self.manifest.path else "not local and not downloaded (run terraform init to lint it); not followed")
+                self._unchecked("module", what, why, block)
+                parent.children[name] = UNKNOWN
+                return
+            directory = found
         real = os.path.realpath(directory)
-        repo = os.path.realpath(self.repo_root)
-        if not (real == repo or real.startswith(repo.rstrip(os.sep) + os.sep)):
-            self.notes.append(f"{where}: module {name!r} source {source!r} is outside the repository; not followed")
+        if not (real == self.boundary or real.startswith(self.boundary.rstrip(os.sep) + os.sep)):
+            outside = {"git": "the git work tree", "root": "the --root directory"}.get(self.boundary_kind, "the boundary")
+            self._unchecked("module", what, f"outside {outside} ({self.sources.display(real)}); not followed", block)
             parent.children[name] = UNKNOWN
             return
         if not os.path.isdir(directory):
@@ -685,7 +716,7 @@ class HclLoader:
                     if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
                 }
                 child_providers = self._providers(definition, provider_map, None)
-                child = ModuleInstance(self, definition, prefix, args, child_providers, parent.depth + 1)
+                child = ModuleInstance(self, definition, prefix, args, child_providers, parent.depth + 1, call_key)
                 child.call_comments = parent.call_comments + _comments_for(
                     parent.definition.comments.get(getattr(block, "file", ""), []), block
                 )

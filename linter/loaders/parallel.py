@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 
 from vpcep_lint.loaders.hcl_syntax import ParsedFile
@@ -26,14 +27,15 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def preparse(directory: str, sources: SourceSet, jobs: int | None = None) -> None:
-    """Parse the `.tf` files of `directory` in worker processes and hand them to `sources`."""
+def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None) -> None:
+    """Parse the `.tf` files of `directories` (one module, or every root and module below a
+    directory argument) in worker processes and hand them to `sources`."""
     workers = min(jobs or _workers(), 8)
     if workers < 2 or sys.platform != "linux":
         return  # fork is what makes workers cheap; elsewhere parse in-process
     todo: list[tuple[str, str, str]] = []
     size = 0
-    for path in SourceSet.module_files(directory):
+    for path in (p for d in directories for p in SourceSet.module_files(d)):
         if path.endswith(".json") or os.path.abspath(path) in sources._parsed:
             continue
         text = read_text(path)

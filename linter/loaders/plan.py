@@ -18,6 +18,7 @@ from vpcep_lint.model import (
     UNKNOWN,
     InputError,
     Inventory,
+    Unchecked,
     Ref,
     Resource,
     canonical_type,
@@ -170,7 +171,7 @@ class PlanLoader:
         if config.get("root_module") is not None:
             self._walk_config(config["root_module"], "")
         else:
-            inv.notes.append(f"{self.source}: the plan has no configuration; unset and unknown values cannot be told apart")
+            inv.unchecked.append(Unchecked("input", "the configuration", "not in the plan; unset and unknown values cannot be told apart", source=self.source))
         seen: set[str] = set()
         if self.doc.get("resource_changes"):
             # the model is built from resource_changes: let the rest of the document go early,

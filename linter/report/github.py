@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from vpcep_lint.api import Report
-from vpcep_lint.report.text import escape, summary
+from vpcep_lint.report.text import escape, summary, via
 from vpcep_lint.rule import Finding
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -43,7 +43,7 @@ def format_finding(f: Finding, cwd: str | None = None, root: str | None = None) 
         path = _path(f.span.file, cwd or os.getcwd(), root)
         props += [f"file={escape_property(path)}", f"line={f.span.line}", f"col={f.span.column}"]
     props.append(f"title={escape_property(f.rule_id)}")
-    message = f.message + (f" [{f.address}]" if f.address else "")
+    message = f.message + (f" [{f.address}{via(f)}]" if f.address else "")
     return f"::{COMMANDS[f.severity.value]} {','.join(props)}::{escape_data(message)}"
 
 

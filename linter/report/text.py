@@ -23,31 +23,82 @@ def where(f: Finding) -> str:
     return escape(f.source or "-")
 
 
+def via(f: Finding) -> str:
+    """` via infra/prod` when the finding is in a file outside its root's directory (a module that
+    several roots call reports one finding per root instance)."""
+    if f.span is None or not f.source or f.source == "<stdin>":
+        return ""
+    root = f.source.rsplit("/", 1)[0] if f.source.endswith(".json") and "/" in f.source else f.source
+    if root.endswith(".json"):
+        root = "."
+    folder = f.span.file.rsplit("/", 1)[0] if "/" in f.span.file else "."
+    return "" if folder == root else f" via {f.source}"
+
+
 def format_finding(f: Finding, colour: bool = False) -> str:
     sev = f.severity.value
     if colour:
         sev = f"{_COLOURS[sev]}{sev}{_RESET}"
     line = f"{where(f)}: {f.rule_id} {sev}: {escape(f.message)}"
     if f.address:
-        line += f" [{escape(f.address)}]"
+        line += f" [{escape(f.address + via(f))}]"
     if f.suppressed is not None:
         line += f" (suppressed: {escape(f.suppressed)})"
     return line
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+_KINDS = {"hcl": ("root", None), "plan": ("plan", None), "state": ("state", None)}
+_UNCHECKED = {"module": ("module not followed", "modules not followed"),
+              "value": ("value unknown", "values unknown"),
+              "input": ("input partly checked", "inputs partly checked")}
+
+
+def inputs_phrase(report: Report) -> str:
+    """`3 roots`, `1 root and 1 plan`: what was linted (inputs that could not be read are errors)."""
+    counts: dict[str, int] = {}
+    for i in report.inputs:
+        if i.kind != "error":
+            counts[i.kind] = counts.get(i.kind, 0) + 1
+    parts = [_count(n, *_KINDS.get(kind, (kind, None))) for kind, n in sorted(counts.items(), key=lambda kv: list(_KINDS).index(kv[0]) if kv[0] in _KINDS else 9)]
+    if not parts:
+        return "0 inputs"
+    return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
+
+
 def summary(report: Report, counted: list[Finding]) -> str:
     active = [f for f in report.findings if f.suppressed is None]
-    n_inputs = len(report.inputs)
-    inputs = f"{n_inputs} input{'s' if n_inputs != 1 else ''}"
+    inputs = inputs_phrase(report)
+    linted = [i for i in report.inputs if i.kind != "error"]
+    empty = sum(1 for i in linted if i.subjects == 0)
     if not active:
-        text = f"no findings in {inputs}"
+        if linted and empty == len(linted):
+            what = "its" if len(linted) == 1 else "their"
+            text = f"nothing checked in {inputs}: no VPC endpoint service, endpoint or peering in {what} resources"
+        else:
+            text = f"no findings in {inputs}"
     else:
         by = {s: sum(1 for f in active if f.severity.value == s) for s in ("error", "warning", "note")}
         parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in by.items() if n]
         text = f"{len(active)} finding{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {inputs}"
+    if empty and empty < len(linted):
+        text += f" ({empty} with nothing to check)"
     suppressed = len(report.findings) - len(active)
     if suppressed:
         text += f", {suppressed} suppressed"
+    if report.unchecked:
+        kinds: dict[str, int] = {}
+        for u in report.unchecked:
+            kinds[u.kind] = kinds.get(u.kind, 0) + 1
+        told = [_count(kinds[k], *_UNCHECKED[k]) if k in _UNCHECKED else _count(kinds[k], k + " not checked", k + "s not checked")
+                for k in [*_UNCHECKED, *sorted(set(kinds) - set(_UNCHECKED))] if k in kinds]
+        text += "; " + ", ".join(told) + ": --show-unknown lists them"
+    if report.excluded:
+        config = f"the configuration {report.config_path}" if report.config_path else "the configuration"
+        text += f"; {config} excludes {_count(len(report.excluded), 'directory', 'directories')}"
     return text
 
 

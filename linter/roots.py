@@ -1,0 +1,246 @@
+"""Which root modules to lint: the boundary of a run, the module directories below a directory
+argument, and which of them are roots (called by no other) and which are modules (linted through
+the roots that call them, with their inputs).
+
+The boundary is where files may be read from: `--root DIR` when given, else the top of the git
+work tree around the input, else the whole file system (a tarball, a Terraform Cloud upload, a CI
+cache: Terraform follows `../` sources there, so the linter does too). The *project* is where
+roots, callers of a module and the configuration file are searched for: `--root`, else the git
+work tree, else the current directory.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .loaders.sources import SourceSet
+from .model import InputError
+
+SKIPPED_DIRS = {".terraform", ".git", "node_modules"}
+MAX_DIRS = 100_000
+"""A directory walk stops after this many directories (a run is bounded whatever the input)."""
+
+
+@dataclass(frozen=True)
+class Boundary:
+    top: str
+    """Real path files may be read below; `/` when there is no work tree and no --root."""
+    kind: str
+    """`root` (--root), `git` (the enclosing work tree) or `filesystem`."""
+    project: str
+    """Real path roots, callers and configuration are searched below."""
+
+    def contains(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)
+
+    def describe(self) -> str:
+        return {"root": "the --root directory", "git": "the git work tree"}.get(self.kind, "the file system")
+
+
+def git_top(path: str) -> str | None:
+    """The top of the git work tree holding `path`: the nearest directory with a `.git` directory,
+    or a `.git` file (`gitdir: ...`, a worktree or submodule), else None."""
+    d = os.path.realpath(path)
+    if not os.path.isdir(d):
+        d = os.path.dirname(d)
+    while True:
+        marker = os.path.join(d, ".git")
+        if os.path.isdir(marker):
+            return d
+        if os.path.isfile(marker):
+            try:
+                with open(marker, "rb") as fh:
+                    if fh.read(8) == b"gitdir: ":
+                        return d
+            except OSError:
+                pass
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def boundary_for(path: str, root: str | None = None, cwd: str | None = None) -> Boundary:
+    if root:
+        real = os.path.realpath(root)
+        return Boundary(real, "root", real)
+    top = git_top(path)
+    if top is not None:
+        return Boundary(top, "git", top)
+    here = os.path.realpath(cwd or os.getcwd())
+    target = os.path.realpath(path)
+    inside = target == here or target.startswith(here.rstrip(os.sep) + os.sep)
+    project = here if inside else (target if os.path.isdir(target) else os.path.dirname(target))
+    return Boundary(os.sep, "filesystem", project)
+
+
+@dataclass
+class Walk:
+    dirs: list[str] = field(default_factory=list)
+    """Directories holding .tf / .tf.json files, in a stable order."""
+    excluded: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    truncated: bool = False
+
+
+def module_dirs(start: str, is_excluded: Callable[[str], bool], display: Callable[[str], str]) -> Walk:
+    """Every directory at or below `start` with Terraform files, skipping `.terraform/`, `.git/`,
+    hidden directories, excluded paths and directory links (a link is not walked into: roots are
+    where the files are)."""
+    walk = Walk()
+    stack = [start]
+    seen = 0
+    while stack:
+        d = stack.pop()
+        seen += 1
+        if seen > MAX_DIRS:
+            walk.truncated = True
+            break
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except PermissionError:
+            walk.errors.append(InputError(display(d), "cannot read directory: permission denied"))
+            continue
+        except OSError as exc:
+            walk.errors.append(InputError(display(d), f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        has_tf = False
+        subdirs = []
+        for e in entries:
+            if e.name.endswith((".tf", ".tf.json")) and not e.name.startswith("."):
+                has_tf = True
+            elif not e.name.startswith(".") and e.name not in SKIPPED_DIRS:
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        subdirs.append(e.path)
+                except OSError:
+                    continue
+        if has_tf:
+            walk.dirs.append(d)
+        for sub in reversed(subdirs):
+            if is_excluded(sub):
+                walk.excluded.append(sub)
+            else:
+                stack.append(sub)
+    walk.dirs.sort(key=lambda p: p.split(os.sep))
+    return walk
+
+
+def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
+    """The local module calls of one module directory: (source as written, target real path)."""
+    out = []
+    for path in sources.module_files(directory):
+        parsed = sources.parse(path)
+        if isinstance(parsed, InputError):
+            continue
+        for block in parsed.body.blocks:
+            if block.type != "module" or not block.labels:
+                continue
+            attr = block.attributes.get("source")
+            value = attr.expr[1] if attr is not None and attr.expr[0] == "lit" else None
+            if isinstance(value, str) and value.startswith(("./", "../")):
+                out.append((value, os.path.realpath(os.path.join(directory, value))))
+    return out
+
+
+def roots_of(dirs: Iterable[str], calls: Callable[[str], Iterable[str]]) -> list[str]:
+    """The directories no other directory of the set calls, then any not reached from those
+    (modules that only call each other, which Terraform rejects, are still linted, on their own)."""
+    dirs = list(dirs)
+    real = {os.path.realpath(d): d for d in dirs}
+    edges = {r: [t for t in calls(real[r]) if t in real and t != r] for r in real}
+    called = {t for targets in edges.values() for t in targets}
+    roots = [r for r in real if r not in called]
+    reached: set[str] = set()
+    todo = list(roots)
+    while todo:
+        r = todo.pop()
+        if r not in reached:
+            reached.add(r)
+            todo.extend(edges[r])
+    for r in real:  # a cycle nobody enters: lint its first directory on its own
+        if r not in reached:
+            roots.append(r)
+            todo = [r]
+            while todo:
+                x = todo.pop()
+                if x not in reached:
+                    reached.add(x)
+                    todo.extend(edges[x])
+    order = {r: i for i, r in enumerate(real)}
+    return [real[r] for r in sorted(roots, key=order.__getitem__)]
+
+
+# -- the pre-commit case: which roots reach a changed module ---------------------------------------
+
+_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.\.?/[^"\n]*)\"""")
+_JSON_SOURCE = re.compile(r""""source"\s*:\s*"(\.\.?/[^"\n]*)\"""")
+_SCAN_BYTES = 4 * 1024 * 1024
+
+
+def _text_calls(directory: str) -> list[str]:
+    """Local module sources found by a text scan: a superset of the real calls (a `source` in a
+    comment is a candidate too), confirmed later by parsing only the directories that matter."""
+    out = []
+    for path in SourceSet.module_files(directory):
+        try:
+            if not os.path.isfile(path):
+                continue
+            with open(path, "rb") as fh:
+                data = fh.read(_SCAN_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
+        for m in pattern.finditer(data):
+            out.append(os.path.realpath(os.path.join(directory, m.group(1))))
+    return out
+
+
+def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[str, list[str]]:
+    """For each module directory: the roots of the project that reach it through local calls.
+
+    A cheap text scan of every directory finds the candidates; only they are parsed.
+    """
+    text_edges = {os.path.realpath(d): _text_calls(d) for d in project.dirs}
+    reverse: dict[str, set[str]] = {}
+    for d, targets in text_edges.items():
+        for t in targets:
+            reverse.setdefault(t, set()).add(d)
+    by_real = {os.path.realpath(d): d for d in project.dirs}
+    out: dict[str, list[str]] = {}
+    for module in modules:
+        target = os.path.realpath(module)
+        candidates: set[str] = set()
+        todo = [target]
+        while todo:
+            x = todo.pop()
+            for c in reverse.get(x, ()):
+                if c not in candidates and c != target:
+                    candidates.add(c)
+                    todo.append(c)
+        if not candidates:
+            continue
+        real_edges = {c: {t for _, t in local_sources(by_real[c], sources)} for c in candidates}
+        reaching = {c for c in candidates if _reaches(c, target, real_edges)}
+        called = {t for c in reaching for t in real_edges[c]}
+        roots = sorted((c for c in reaching if c not in called), key=lambda p: p.split(os.sep))
+        if roots:
+            out[module] = [by_real[r] for r in roots]
+    return out
+
+
+def _reaches(start: str, target: str, edges: dict[str, set[str]]) -> bool:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        x = todo.pop()
+        if x == target:
+            return True
+        if x in seen:
+            continue
+        seen.add(x)
+        todo.extend(edges.get(x, ()))
+    return False
