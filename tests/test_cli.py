@@ -48,7 +48,7 @@ def test_plan_on_stdin_gives_the_findings_by_address() -> None:
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert [(f["rule_id"], f["resource"]) for f in report["findings"]] == [(r, a) for r, a, _ in EXPECTED]
-    assert report["inputs"] == [{"path": "<stdin>", "kind": "plan", "resources": 11}]
+    assert report["inputs"] == [{"path": "<stdin>", "kind": "plan", "resources": 11, "subjects": 2}]
 
 
 def test_plan_without_its_source_names_addresses_and_source_dir_restores_lines(tmp_path: Path) -> None:

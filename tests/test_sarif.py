@@ -206,9 +206,13 @@ def test_fixture_sarif_is_valid(case: Path, form: str) -> None:
     target = case if form == "hcl" else case / form
     assert run_["automationDetails"] == {"id": f"vpcep-lint/{target.relative_to(ROOT).as_posix()}/"}
     invocation = run_["invocations"][0]
+    told = [n for n in invocation.get("toolExecutionNotifications", []) if n["level"] == "note"]
+    assert [n["message"]["text"] for n in told] == [
+        f"not checked: {u.what}: {u.why}" + (f" [{u.address}]" if u.address else "") for u in report.unchecked]
     if not report.errors:
         assert not [r for r in run_["results"] if r["ruleId"] == "VPCEP000"]
-        assert invocation == {"executionSuccessful": True}
+        assert invocation == ({"executionSuccessful": True, "toolExecutionNotifications": told} if told
+                              else {"executionSuccessful": True})
         return
     assert case.is_relative_to(INPUT_ERROR_CASES), [str(e) for e in report.errors]
     assert invocation["executionSuccessful"] is False

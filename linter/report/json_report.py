@@ -43,12 +43,17 @@ def as_dict(report: Report) -> dict[str, Any]:
     return {
         "version": __version__,
         "format_version": FORMAT_VERSION,
-        "inputs": [{"path": i.path, "kind": i.kind, "resources": i.resources} for i in report.inputs],
+        "inputs": [{"path": i.path, "kind": i.kind, "resources": i.resources, "subjects": i.subjects} for i in report.inputs],
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [
             {"file": e.source, "line": e.line, "column": e.column, "message": e.message} for e in report.errors
         ],
         "internal_errors": sorted(report.internal_errors),
+        "not_checked": [
+            {"kind": u.kind, "what": u.what, "why": u.why, "file": u.file, "line": u.line,
+             "resource": u.address or None, "source": u.source or None}
+            for u in report.unchecked
+        ],
         "summary": {
             "findings": len(active),
             "errors": sum(1 for f in active if f.severity.value == "error"),
@@ -56,6 +61,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "notes": sum(1 for f in active if f.severity.value == "note"),
             "suppressed": len(report.findings) - len(active),
             "inputs": len(report.inputs),
+            "not_checked": len(report.unchecked),
             "rules": [r.id for r in report.rules],
         },
     }

@@ -355,6 +355,13 @@ def _invocation(report: Report, paths: _Paths, rule_index: dict[str, int]) -> An
                 associated_rule=_rule_ref(crash.rule_id, rule_index),
             )
         )
+    for item in report.unchecked:
+        locations = None
+        if item.file:
+            physical, _ = _physical(paths, item.file, _region(item.line or 1, None))
+            locations = [_om(om.Location, physical_location=physical)]
+        notes.append(_om(om.Notification, level="note", locations=locations,
+                         message=_message(f"not checked: {item.what}: {item.why}" + (f" [{item.address}]" if item.address else ""))))
     for load_error in sorted(report.load_errors, key=str):
         notes.append(_om(om.Notification, level="error", message=_message(str(load_error))))
     for loader_crash in sorted(getattr(report, "loader_crashes", []), key=str):
