@@ -277,3 +277,12 @@ def test_a_real_git_work_tree_keeps_the_boundary_at_its_top(tmp_path: Path, monk
     assert found(doc) == [(EDGE_FINDING[0], EDGE_FINDING[1], "edge/.terraform/modules/net/modules/peering/main.tf", 4, "edge")]
     assert {u["what"] for u in doc["not_checked"]} == {"module 'svc' (source '../../modules/svc')"}
     assert os.path.isdir(root / "infra" / ".git")
+
+
+def test_the_readme_shows_what_the_repository_example_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (FIXTURES.parent / "README.md").read_text()
+    block = readme.split("$ cd fixtures/layout/repo && vpcep-lint .\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(LAYOUT)
+    result = invoke(".")
+    assert result.exit_code == 1
+    assert result.stdout == block
