@@ -214,6 +214,27 @@ def test_pre_commit_hook_fails_on_a_broken_module_and_passes_a_good_one(
           f"{time.monotonic() - started - first:.0f}s for the second run")
 
 
+@pytest.mark.slow
+def test_pre_commit_hook_on_a_shared_module_checks_the_roots_that_call_it(
+    hook_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    user = tmp_path / "layout"
+    shutil.copytree(FIXTURES / "layout" / "repo", user)
+    (user / "infra" / "staging" / "terraform.tfvars").write_text('endpoint_cidr = "198.19.128.0/17"\n')
+    git(user, "init", "-q")
+    git(user, "add", "-A", "-f")
+    clean = try_repo(hook_repo, pre_commit_home, user, "vpcep-lint", "--files", "modules/svc/main.tf")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    module = user / "modules" / "svc" / "main.tf"
+    module.write_text(module.read_text().replace("ports             = tostring(var.service_port)", 'ports             = "8081"'))
+    git(user, "add", "-A")
+    narrowed = try_repo(hook_repo, pre_commit_home, user, "vpcep-lint", "--files", "modules/svc/main.tf")
+    output = narrowed.stdout + narrowed.stderr
+    assert narrowed.returncode == 1, output
+    assert "modules/svc/main.tf:40:1: VPCEP001 error" in output
+    assert "via infra/prod]" in output and "via infra/staging]" in output
+
+
 def docs_hook_config(hook_repo: Path) -> str:
     """The `.pre-commit-config.yaml` snippet of docs/workflow.md, pointed at the local copy."""
     text = (ROOT / "docs" / "workflow.md").read_text()
