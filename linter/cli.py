@@ -136,8 +136,10 @@ def run(**kw: Any) -> int:
         for crash in [*report.crashes, *report.loader_crashes]:
             click.echo(crash.detail, err=True)
     if kw["show_unknown"]:
+        from vpcep_lint.report.text import format_unchecked
+
         for item in report.unchecked:
-            click.echo(f"vpcep-lint: note: {_safe(str(item))}", err=True)
+            click.echo(f"vpcep-lint: note: {format_unchecked(item)}", err=True)
 
     fmt = kw["fmt"] or "text"
     output = kw["output"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from vpcep_lint.api import Report
+from vpcep_lint.model import Unchecked
 from vpcep_lint.rule import Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -23,16 +24,21 @@ def where(f: Finding) -> str:
     return escape(f.source or "-")
 
 
-def via(f: Finding) -> str:
-    """` via infra/prod` when the finding is in a file outside its root's directory (a module that
-    several roots call reports one finding per root instance)."""
-    if f.span is None or not f.source or f.source == "<stdin>":
+def via(f: Finding | Unchecked) -> str:
+    """` via infra/prod` when a finding (or what was not checked) is in a file outside its root's
+    directory: a module that several roots call reports one finding per root instance."""
+    file = f.span.file if isinstance(f, Finding) and f.span is not None else getattr(f, "file", None)
+    if not file or not f.source or f.source == "<stdin>":
         return ""
     root = f.source.rsplit("/", 1)[0] if f.source.endswith(".json") and "/" in f.source else f.source
     if root.endswith(".json"):
         root = "."
-    folder = f.span.file.rsplit("/", 1)[0] if "/" in f.span.file else "."
+    folder = file.rsplit("/", 1)[0] if "/" in file else "."
     return "" if folder == root else f" via {f.source}"
+
+
+def format_unchecked(u: Unchecked) -> str:
+    return escape(str(u) + (f" [{u.address}{via(u)}]" if u.address else (f" [{via(u).strip()}]" if via(u) else "")))
 
 
 def format_finding(f: Finding, colour: bool = False) -> str:
