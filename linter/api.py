@@ -70,7 +70,7 @@ class Report:
     unchecked: list[Unchecked] = field(default_factory=list)
     """What could not be checked: modules not followed, values not known statically."""
     excluded: list[str] = field(default_factory=list)
-    """Directories the configuration's `exclude` skipped below directory arguments."""
+    """Inputs, and directories below directory arguments, that the configuration's `exclude` skipped."""
     config_path: str | None = None
     """The configuration file in force, if any (the CLI sets it)."""
     inventories: list[Inventory] = field(default_factory=list)

@@ -106,7 +106,9 @@ def run(**kw: Any) -> int:
     for rid in conf.select + conf.ignore:
         if not any(k.startswith(rid) for k in known_ids):
             raise click.UsageError(f"unknown rule id or prefix {rid!r}; see --list-rules")
-    paths = settings.apply_exclude(paths, conf)
+    kept = settings.apply_exclude(paths, conf)
+    dropped = [p for p in paths if p not in kept]
+    paths = kept
 
     options = Options(
         select=conf.select or None,
@@ -121,6 +123,7 @@ def run(**kw: Any) -> int:
     )
     report = lint(paths, options)
     report.config_path = conf.path and _shown_path(conf.path)
+    report.excluded = sorted({_shown_path(p) for p in dropped} | set(report.excluded))
     report.load_errors = load_errors + [e for e in report.load_errors if e not in load_errors]
     try:
         settings.apply_after(report, conf, kw)

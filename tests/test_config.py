@@ -198,7 +198,8 @@ def test_exclude_drops_inputs_even_when_passed_explicitly(project: Path) -> None
     write(project / ".vpcep-lint.toml", 'exclude = ["legacy/", ".terraform"]\n')
     # what pre-commit does: every file, one by one
     result = invoke("legacy/main.tf", "infra/.terraform/modules/x/main.tf")
-    assert result.exit_code == 0 and result.stdout == "no findings in 0 inputs\n"
+    assert result.exit_code == 0
+    assert result.stdout == "nothing checked: no input was linted; the configuration .vpcep-lint.toml excludes 2 paths\n"
     assert lint_json("legacy", "infra") == (1, [SG, ACL])
 
 
@@ -215,7 +216,9 @@ def test_exclude_globs_match_files_and_components(project: Path) -> None:
 def test_exclude_is_relative_to_the_config_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(project / ".vpcep-lint.toml", 'exclude = ["infra/main.tf"]\n')
     monkeypatch.chdir(project / "infra")
-    assert invoke("main.tf").stdout == "no findings in 0 inputs\n"
+    out = invoke("main.tf").stdout
+    assert out.startswith("nothing checked: no input was linted; the configuration /")
+    assert out.endswith("/.vpcep-lint.toml excludes 1 path\n")
 
 
 # -- the flags override the file ------------------------------------------------------------------

@@ -102,7 +102,7 @@ def test_hidden_terraform_and_excluded_directories_are_not_roots(git_repo: Path)
     assert [i["path"] for i in doc["inputs"]] == ["infra/prod", "infra/staging", "modules/unused"]
     text = invoke(".")
     assert text.stdout.splitlines()[-1] == (
-        "1 finding (1 error) in 3 roots (1 with nothing to check); the configuration .vpcep-lint.toml excludes 1 directory")
+        "1 finding (1 error) in 3 roots (1 with nothing to check); the configuration .vpcep-lint.toml excludes 1 path")
 
 
 def test_modules_that_only_call_each_other_are_still_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

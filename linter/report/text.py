@@ -81,7 +81,9 @@ def summary(report: Report, counted: list[Finding]) -> str:
     linted = [i for i in report.inputs if i.kind != "error"]
     empty = sum(1 for i in linted if i.subjects == 0)
     if not active:
-        if linted and empty == len(linted):
+        if not linted:
+            text = "nothing checked: no input was linted"
+        elif empty == len(linted):
             what = "its" if len(linted) == 1 else "their"
             text = f"nothing checked in {inputs}: no VPC endpoint service, endpoint or peering in {what} resources"
         else:
@@ -104,7 +106,7 @@ def summary(report: Report, counted: list[Finding]) -> str:
         text += "; " + ", ".join(told) + ": --show-unknown lists them"
     if report.excluded:
         config = f"the configuration {report.config_path}" if report.config_path else "the configuration"
-        text += f"; {config} excludes {_count(len(report.excluded), 'directory', 'directories')}"
+        text += f"; {config} excludes {_count(len(report.excluded), 'path')}"
     return text
 
 
