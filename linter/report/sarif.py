@@ -20,6 +20,7 @@ import sarif_om as om
 
 from vpcep_lint import __version__
 from vpcep_lint.api import INPUT_ERROR_ID, Report
+from vpcep_lint.roots import git_top
 from vpcep_lint.rule import Finding, Related, Rule, Severity
 from vpcep_lint.settings import SUPPRESSION_ID
 
@@ -74,16 +75,8 @@ PSEUDO_RULES: dict[str, dict[str, Any]] = {
 
 # -- paths and URIs ----------------------------------------------------------------------------
 
-def git_root(cwd: str) -> str | None:
-    """The git work tree containing `cwd` (the nearest directory with a `.git` entry), without running git."""
-    d = os.path.realpath(cwd)
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+git_root = git_top
+"""The git work tree containing a directory, without running git (the one finder the run uses)."""
 
 
 def resolve_root(root: str | None, cwd: str) -> tuple[str, bool]:
