@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from vpcep_lint import __version__
+from vpcep_lint.outputs import Output, OutputError, OutputUsageError, Protected, check, plan, write_atomic, write_stdout
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "github")
 
 
 def _error(message: str) -> None:
@@ -21,8 +21,10 @@ def _error(message: str) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format.  [default: text]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
+@click.option("-f", "--format", "fmt", multiple=True, metavar="FORMAT[=FILE]",
+              help="Output format (text, json, sarif, github, markdown, or a plugin's), to stdout or to FILE; "
+                   "repeatable, at most one to stdout.  [default: text]")
+@click.option("-o", "--output", metavar="FILE", help="Write the report of the single --format to FILE instead of stdout.")
 @click.option("--source-dir", type=click.Path(file_okay=False), help="Configuration directory of a plan, for file:line and suppressions.")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
@@ -35,7 +37,7 @@ def _error(message: str) -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this TOML file.")
 @click.option("--show-config", is_flag=True, help="Print the settings in force and exit.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="A previous JSON report: only findings not in it count.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write the findings as a baseline JSON report to FILE.")
+@click.option("--write-baseline", metavar="FILE", help="Write the findings as a baseline JSON report to FILE.")
 @click.option("--sarif-root", type=click.Path(file_okay=False), help="Directory SARIF URIs are relative to.  [default: git top level, else .]")
 @click.option("--category", help="SARIF automationDetails.id.  [default: vpcep-lint/<first input>]")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
@@ -106,6 +108,11 @@ def run(**kw: Any) -> int:
     for rid in conf.select + conf.ignore:
         if not any(k.startswith(rid) for k in known_ids):
             raise click.UsageError(f"unknown rule id or prefix {rid!r}; see --list-rules")
+    try:
+        outputs = _plan_outputs(kw, conf)
+    except OutputError as exc:
+        _error(_safe(str(exc)))
+        return EXIT_INPUT
     kept = settings.apply_exclude(paths, conf)
     dropped = [p for p in paths if p not in kept]
     paths = kept
@@ -144,31 +151,80 @@ def run(**kw: Any) -> int:
         for item in report.unchecked:
             click.echo(f"vpcep-lint: note: {format_unchecked(item)}", err=True)
 
-    fmt = kw["fmt"] or "text"
-    output = kw["output"]
-    if fmt == "text":
-        from vpcep_lint.report import text
+    code = exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
+    return _emit(report, outputs, kw, paths, code)
 
-        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        rendered = text.render(report, colour=colour)
-    elif fmt == "json":
-        from vpcep_lint.report import json_report
 
-        rendered = json_report.render(report)
-    elif fmt == "sarif":
-        from vpcep_lint.report import sarif
+def _plan_outputs(kw: dict[str, Any], conf: Any) -> list[Output]:
+    """Where each report goes, checked before anything is linted (usage error, or OutputError)."""
+    from vpcep_lint.report import formatters
 
-        rendered = sarif.render(report, root=kw["sarif_root"], category=kw["category"], paths=paths)
-    else:
-        from vpcep_lint.report import github
+    try:
+        known = formatters.names()
+        outputs = plan(kw["fmt"], kw["output"], known)
+    except (formatters.FormatterError, OutputUsageError) as exc:
+        raise click.UsageError(str(exc)) from None
+    read = dict(
+        the_configuration_in_force=[kw.get("config_path"), conf.path],
+        a_variable_file_of_this_run=list(kw.get("var_file") or ()),
+    )
+    reports_may_not_replace = Protected.of(kw["paths"], the_baseline_read=[kw["baseline"]], **read)
+    for o in outputs:
+        if o.path is not None:
+            check(o.path, f"the {o.format} report", reports_may_not_replace)
+    if kw["write_baseline"]:  # may replace the --baseline it reads: that refreshes it
+        check(kw["write_baseline"], "baseline", Protected.of(kw["paths"], **read))
+    return outputs
 
-        rendered = github.render(report)
-    if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(rendered)
-    else:
-        click.echo(rendered, nl=False)
-    return exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
+
+def _emit(report: Any, outputs: list[Output], kw: dict[str, Any], paths: list[str], code: int) -> int:
+    """Render every output, write the files (each atomically), then standard output.
+
+    A formatter that fails is an internal error (exit 3); a file that cannot be written exits 2.
+    Either way the other outputs are still written, and a file that failed keeps its old content.
+    """
+    from vpcep_lint.report import formatters
+
+    table = formatters.registered()
+    failed_output = failed_formatter = False
+    rendered: list[tuple[Output, str]] = []
+    for o in outputs:
+        options = formatters.RenderOptions(
+            colour=o.path is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+            sarif_root=kw["sarif_root"],
+            category=kw["category"],
+            paths=tuple(paths),
+            destination=o.path,
+        )
+        try:
+            text = formatters.load(o.format, table)(report, options)
+            if not isinstance(text, str):
+                raise TypeError(f"returned {type(text).__name__}, not str")
+        except formatters.FormatterError as exc:
+            _error(_safe(str(exc)))
+            failed_formatter = True
+            continue
+        except Exception as exc:
+            if kw.get("debug"):
+                traceback.print_exc()
+            _error(_safe(f"internal error: formatter {o.format!r} failed: {type(exc).__name__}: {exc}"))
+            failed_formatter = True
+            continue
+        rendered.append((o, text))
+    for o, text in sorted(rendered, key=lambda r: r[0].path is None):  # files first, stdout last
+        try:
+            if o.path is None:
+                write_stdout(text)
+            else:
+                write_atomic(o.path, text, f"the {o.format} report")
+        except OutputError as exc:
+            _error(_safe(str(exc)))
+            failed_output = True
+    if failed_formatter:
+        return EXIT_INTERNAL
+    if failed_output and code != EXIT_INTERNAL:
+        return EXIT_INPUT
+    return code
 
 
 def exit_code(report: Any, fail_on: str, exit_zero: bool, fail_on_unknown: bool = False) -> int:

@@ -449,11 +449,12 @@ def apply_after(report: Any, conf: Config, kw: dict[str, Any], today: dt.date | 
 
         snapshot = copy.copy(report)
         snapshot.findings = current  # everything found now, also what the old baseline hid
-        try:
-            with open(kw["write_baseline"], "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(json_report.render(snapshot))
-        except OSError as exc:
-            raise ConfigError(f"{kw['write_baseline']}: cannot write baseline: {exc.strerror or exc}") from None
+        from vpcep_lint.outputs import OutputError, write_atomic
+
+        try:  # a temporary file renamed into place: a failed write leaves the old baseline whole
+            write_atomic(kw["write_baseline"], json_report.render(snapshot), "baseline")
+        except OutputError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, Any], today: dt.date,

@@ -26,6 +26,7 @@ from vpcep_lint.cli import main
 from vpcep_lint.model import Inventory
 from vpcep_lint.registry import RuleLoadError
 from vpcep_lint.report import sarif
+from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.rule import Finding, Related, Rule, Severity
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-2.1.0.json"
@@ -84,7 +85,7 @@ def run(paths: list[str], *, cwd: Path = ROOT, root: Path | None = ROOT, categor
         chosen = rule_classes if rule_classes is not None else rules()
         report = lint(paths, Options(rules=chosen, cwd=str(cwd), **options))
         settings.apply_after(report, settings.Config(), {})
-        text = sarif.render(report, root=str(root) if root else None, category=category, paths=paths)
+        text = sarif.render(report, RenderOptions(sarif_root=str(root) if root else None, category=category, paths=paths))
     return report, json.loads(text), text
 
 
@@ -463,7 +464,7 @@ def test_internal_errors_are_notifications(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text((EXAMPLE / "main.tf").read_text())
     report, _, _ = run(["."], cwd=tmp_path, root=tmp_path, rule_classes=[CrashingRule, *rules("VPCEP001")])
     report.load_errors.append(RuleLoadError("ACME001", "acme-rules", "ImportError: no module named acme"))
-    log = json.loads(sarif.render(report, root=str(tmp_path)))
+    log = json.loads(sarif.render(report, RenderOptions(sarif_root=str(tmp_path))))
     assert schema_errors(log) == [] and github_problems(log, root=tmp_path) == []
     invocation = log["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
@@ -486,7 +487,7 @@ def test_severity_override_keeps_an_explicit_level() -> None:
     f = Finding(rule_id="VPCEP001", severity=Severity.WARNING, message="m", address="a.b",
                 span=None, source="plan.json")
     report = Report(findings=[f], rules=rules("VPCEP001"))
-    log = json.loads(sarif.render(report, root=str(ROOT)))
+    log = json.loads(sarif.render(report, RenderOptions(sarif_root=str(ROOT))))
     assert log["runs"][0]["results"][0]["level"] == "warning"
     assert log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"] == {"level": "error"}
     assert "rank" not in json.dumps(log) and '"ruleIndex": -1' not in json.dumps(log)
@@ -495,7 +496,7 @@ def test_severity_override_keeps_an_explicit_level() -> None:
 def test_message_text() -> None:
     f = Finding(rule_id="VPCEP001", severity=Severity.ERROR, message="no rule admits {x}", address="huaweicloud_vpc.a",
                 span=None, source="", related=(Related("huaweicloud_vpc.b", "peer"),))
-    log = json.loads(sarif.render(Report(findings=[f], rules=rules("VPCEP001")), root=str(ROOT)))
+    log = json.loads(sarif.render(Report(findings=[f], rules=rules("VPCEP001")), RenderOptions(sarif_root=str(ROOT))))
     result = log["runs"][0]["results"][0]
     # braces are placeholders in SARIF messages (§3.11.5); the address is added when missing
     assert result["message"]["text"].startswith("no rule admits {{x}} [huaweicloud_vpc.a]")

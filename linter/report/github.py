@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from vpcep_lint.api import Report
+from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.report.text import escape, summary, via
 from vpcep_lint.rule import Finding
 
@@ -47,7 +48,7 @@ def format_finding(f: Finding, cwd: str | None = None, root: str | None = None) 
     return f"::{COMMANDS[f.severity.value]} {','.join(props)}::{escape_data(message)}"
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
     from vpcep_lint.report.sarif import git_root
 
     cwd = getattr(report, "cwd", None) or os.getcwd()

@@ -6,6 +6,7 @@ from typing import Any
 
 from vpcep_lint import __version__
 from vpcep_lint.api import Report
+from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.rule import Finding
 
 FORMAT_VERSION = 1
@@ -67,5 +68,5 @@ def as_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
     return json.dumps(as_dict(report), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

@@ -20,6 +20,7 @@ import sarif_om as om
 
 from vpcep_lint import __version__
 from vpcep_lint.api import INPUT_ERROR_ID, Report
+from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.roots import git_top
 from vpcep_lint.rule import Finding, Related, Rule, Severity
 from vpcep_lint.settings import SUPPRESSION_ID
@@ -434,11 +435,6 @@ def build(
     return _om(om.SarifLog, schema_uri=SCHEMA_URI, version="2.1.0", runs=[run])
 
 
-def render(
-    report: Report,
-    *,
-    root: str | None = None,
-    category: str | None = None,
-    paths: Sequence[str] | None = None,
-) -> str:
-    return dumps(build(report, root=root, category=category, paths=paths))
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    return dumps(build(report, root=options.sarif_root, category=options.category, paths=options.paths))

@@ -5,6 +5,7 @@ import re
 
 from vpcep_lint.api import Report
 from vpcep_lint.model import Unchecked
+from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.rule import Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -110,11 +111,8 @@ def summary(report: Report, counted: list[Finding]) -> str:
     return text
 
 
-def render(report: Report, *, colour: bool = False, show_suppressed: bool = False) -> str:
-    lines = [
-        format_finding(f, colour)
-        for f in report.findings
-        if f.suppressed is None or show_suppressed
-    ]
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    colour = options.colour if options is not None else False
+    lines = [format_finding(f, colour) for f in report.findings if f.suppressed is None]
     lines.append(summary(report, report.findings))
     return "\n".join(lines) + "\n"

@@ -1,0 +1,156 @@
+"""GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` and pull-request comments.
+
+A heading, the summary line, one table of findings per input (location, rule, severity, message,
+resource), then what could not be checked. Everything taken from the inputs (messages, paths,
+addresses) is escaped: it can neither end a table cell, nor open a link, an image, a code span, HTML,
+math, a mention or a heading. The output is capped (`MAX_CHARS`) to fit a pull-request comment
+(65,536 characters); what is left out is counted in a closing line.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from vpcep_lint.api import Report
+from vpcep_lint.report.formatters import RenderOptions
+from vpcep_lint.report.text import escape, summary
+from vpcep_lint.rule import Finding
+
+MAX_CHARS = 60_000
+"""Whole-document budget; GitHub caps a comment at 65,536 characters and a step summary at 1 MiB."""
+MAX_MESSAGE = 500
+"""Characters of one message (or one "not checked" item) kept before it is cut with an ellipsis."""
+MAX_NOT_CHECKED = 50
+MAX_CLEAN_INPUTS = 20
+DOCS_URI = "https://github.com/vpcep-lint/vpcep-lint/blob/main/docs/rules/{id}.md"
+OWN_PSEUDO_RULES = ("VPCEP000", "VPCEP900")
+HEADER = "| Location | Rule | Severity | Message | Resource |\n| --- | --- | --- | --- | --- |"
+
+# Backslash-escaped: what opens emphasis, code, links, strikethrough or math anywhere in a line.
+_INLINE = re.compile(r"([\\`*_\[\]~$])")
+# What starts a block (heading, quote, list, thematic break) when it opens the text of a list item.
+_BLOCK_START = re.compile(r"^(\d+)([.)])|^([#>+\-=])")
+
+
+def text(value: str, limit: int = MAX_MESSAGE, *, line_start: bool = False) -> str:
+    """Markdown that renders exactly as `value`, on one line, with no markup of its own
+    (`line_start`: also where it opens a line or a list item, where `#`, `>`, `-`, `1.` start blocks)."""
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    value = escape(value)  # control characters and line breaks become visible escapes
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "&#124;")
+    value = _INLINE.sub(r"\\\1", value)
+    value = value.replace("@", "@&#8203;")  # no @mention, no email autolink
+    if not line_start:
+        return value
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", value)
+
+
+def code(value: str, limit: int = MAX_MESSAGE) -> str:
+    """Inline code made of escaped text (a `<code>` element, so no backtick can end it)."""
+    return f"<code>{text(value, limit)}</code>" if value else ""
+
+
+def _location(f: Finding) -> str:
+    if f.span is not None:
+        return code(f"{f.span.file}:{f.span.line}")
+    return code(f.source or "-")
+
+
+def _rule(f: Finding, ours: set[str]) -> str:
+    if f.rule_id in ours:
+        return f"[{text(f.rule_id)}]({DOCS_URI.format(id=f.rule_id)})"
+    return text(f.rule_id)
+
+
+def _row(f: Finding, ours: set[str]) -> str:
+    return (
+        f"| {_location(f)} | {_rule(f, ours)} | {f.severity.value} | {text(f.message)} | {code(f.address)} |"
+    )
+
+
+def not_checked(report: Report) -> list[str]:
+    """What the run could not check, one line each (`where: what; why`)."""
+    items = getattr(report, "not_checked", None)
+    if items is None:
+        return sorted(set(report.notes))
+    return [str(i) for i in items]
+
+
+def diagrams(report: Report, source: str, options: RenderOptions) -> list[str]:
+    """Mermaid blocks for one input (its endpoint graph), placed under the input's table.
+
+    None yet: this is the one place a diagram goes, so that it stays inside the input's section and
+    inside the size budget.
+    """
+    return []
+
+
+def _bullets(items: Iterable[str], budget: int) -> list[str]:
+    items = list(items)
+    out: list[str] = []
+    used = 0
+    for n, item in enumerate(items):
+        line = f"- {text(item, line_start=True)}"
+        if n >= MAX_NOT_CHECKED or used + len(line) + 1 > budget:
+            out.append(f"- … and {len(items) - n} more (the JSON report lists every item)")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return out
+
+
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    ours = {r.id for r in report.rules if r.package == "vpcep-lint"} | set(OWN_PSEUDO_RULES)
+    active = [f for f in report.findings if f.suppressed is None]
+
+    head = ["## vpcep-lint", "", f"**{text(summary(report, report.findings))}**", ""]
+    if report.internal_errors:
+        head += ["### Errors in vpcep-lint or a plugin", "", *_bullets(sorted(report.internal_errors), 8_000), ""]
+
+    tail: list[str] = []
+    unchecked = not_checked(report)
+    if unchecked:
+        tail += ["### Not checked", "", *_bullets(unchecked, 12_000), ""]
+
+    groups: dict[str, list[Finding]] = {}
+    for f in active:
+        groups.setdefault(f.source or "-", []).append(f)
+    clean = [i.path for i in report.inputs if i.path not in groups]
+
+    budget = MAX_CHARS - sum(len(x) + 1 for x in head + tail) - 5_000  # the closing lines
+    body: list[str] = []
+    used = shown = 0
+    for source in sorted(groups):
+        found = groups[source]
+        n = len(found)
+        section = [f"### {code(source)}: {n} finding{'s' if n != 1 else ''}", "", HEADER]
+        size = used + sum(len(x) + 1 for x in section)
+        rows = []
+        for f in found:
+            row = _row(f, ours)
+            if size + len(row) + 1 > budget:
+                break
+            rows.append(row)
+            size += len(row) + 1
+        if not rows:
+            break
+        extra = ["", *diagrams(report, source, options)]
+        body += [*section, *rows, *extra]
+        used = size + sum(len(x) + 1 for x in extra)
+        shown += len(rows)
+        if len(rows) < n:
+            break
+    if shown < len(active):
+        body += [f"… and {len(active) - shown} more finding{'s' if len(active) - shown != 1 else ''} not shown here "
+                 "(the text, JSON and SARIF reports have every one).", ""]
+    if clean:
+        names = ", ".join(code(p, 200) for p in clean[:MAX_CLEAN_INPUTS])
+        more = f" and {len(clean) - MAX_CLEAN_INPUTS} more" if len(clean) > MAX_CLEAN_INPUTS else ""
+        body += [f"No findings in {names}{more}.", ""]
+
+    lines = head + body + tail
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
