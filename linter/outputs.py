@@ -55,7 +55,9 @@ def plan(formats: Sequence[str], output: str | None, known: Iterable[str]) -> li
         if name not in known:
             raise OutputUsageError(f"unknown format {name!r} in --format {spec!r}; available: {', '.join(sorted(known))}")
         if has_file and not file:
-            raise OutputUsageError(f"--format {spec!r}: no file after '='; write --format {name}=FILE, or {name}=- for standard output")
+            raise OutputUsageError(
+                f"--format {spec!r}: no file after '='; write --format {name}=FILE, or {name}=- for standard output"
+            )
         if has_file and output is not None:
             raise OutputUsageError(f"--format {spec!r} and -o {output!r} both name a file; use one of them")
         path = file if has_file else output

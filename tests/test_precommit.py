@@ -1,5 +1,5 @@
-"""Integrations: the pre-commit hooks (`.pre-commit-hooks.yaml`), the file-list mode they rely on,
-and the GitHub Action (`action.yml`).
+"""Integrations: the pre-commit hooks (`.pre-commit-hooks.yaml`) and the file-list mode they rely on
+(the GitHub Action is tested in test_action.py).
 
 The slow test runs real pre-commit (`pre-commit try-repo`) against a copy of this working tree,
 committed into a temporary git repository (try-repo clones, so it only sees committed files).
@@ -7,7 +7,6 @@ It builds the hook's virtual environment with pip, which needs PyPI.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -242,7 +241,7 @@ def docs_hook_config(hook_repo: Path) -> str:
     assert blocks, "docs/workflow.md has no .pre-commit-config.yaml snippet"
     rev = git(hook_repo, "rev-parse", "HEAD").strip()
     config = blocks[0].replace("https://github.com/vpcep-lint/vpcep-lint", str(hook_repo))
-    return re.sub(r"rev: v?[0-9.]+", f"rev: {rev}", config)
+    return re.sub(r"rev: \S+", f"rev: {rev}", config)
 
 
 def pre_commit_run(hook_repo: Path, home: Path, user_repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -314,116 +313,3 @@ def test_plan_hook_runs_in_the_manual_stage(hook_repo: Path, pre_commit_home: Pa
     output = manual.stdout + manual.stderr
     assert manual.returncode == 1, output
     assert "plans/orders.json: VPCEP001 error" in output
-
-
-# -- the GitHub Action ---------------------------------------------------------------------------
-
-def action() -> dict[str, Any]:
-    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (it comes with pre-commit)")
-    data = yaml.safe_load((ROOT / "action.yml").read_text())
-    assert isinstance(data, dict)
-    return data
-
-
-def step(data: dict[str, Any], step_id: str) -> dict[str, Any]:
-    found = [s for s in data["runs"]["steps"] if s.get("id") == step_id]
-    assert len(found) == 1
-    return found[0]
-
-
-def test_action_is_a_composite_with_the_documented_inputs_and_outputs() -> None:
-    data = action()
-    assert data["runs"]["using"] == "composite"
-    inputs = data["inputs"]
-    assert set(inputs) == {"paths", "args", "sarif-file", "version", "python-version"}
-    assert inputs["paths"]["default"] == "." and inputs["sarif-file"]["default"] == "vpcep-lint.sarif"
-    assert all(not i.get("required", False) for i in inputs.values())
-    assert data["outputs"]["sarif-file"]["value"] == "${{ inputs.sarif-file }}"
-    assert data["outputs"]["exit-code"]["value"] == "${{ steps.lint.outputs.exit-code }}"
-
-
-def test_action_sets_up_python_installs_its_own_checkout_then_lints() -> None:
-    steps = action()["runs"]["steps"]
-    assert steps[0]["uses"].startswith("actions/setup-python@")
-    assert steps[0]["with"]["python-version"] == "${{ inputs.python-version }}"
-    install = steps[1]["run"]
-    assert 'pip install --disable-pip-version-check "$GITHUB_ACTION_PATH"' in install
-    assert steps[2]["id"] == "lint" and steps[2]["shell"] == "bash"
-    assert "vpcep-lint --format sarif --output" in steps[2]["run"]
-
-
-def test_action_scripts_take_inputs_through_the_environment_only() -> None:
-    """`${{ inputs.x }}` pasted into a script is a script-injection hole; env variables are not."""
-    for s in action()["runs"]["steps"]:
-        assert "${{" not in s.get("run", ""), s.get("name")
-        if "run" in s:
-            assert s["shell"] == "bash"
-
-
-def run_lint_step(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """Run the action's lint step as the runner would: its env with the inputs filled in, bash -e."""
-    data = action()
-    lint_step = step(data, "lint")
-    values = {name: spec.get("default", "") for name, spec in data["inputs"].items()} | inputs
-    env = dict(os.environ)
-    for name, value in lint_step["env"].items():
-        env[name] = re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: values[m.group(1)], value)
-    bindir = Path(sys.executable).parent
-    if not (bindir / "vpcep-lint").exists():
-        pytest.skip("vpcep-lint is not installed next to the test interpreter")
-    env["PATH"] = f"{bindir}{os.pathsep}{env['PATH']}"
-    env["GITHUB_OUTPUT"] = str(tmp_path / "github_output")
-    env["VPCEP_LINT_CACHE_DIR"] = str(tmp_path / "cache")
-    script = tmp_path / "step.sh"
-    script.write_text(lint_step["run"])
-    # GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail {0}`
-    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
-    outputs = dict(line.split("=", 1) for line in (tmp_path / "github_output").read_text().splitlines())
-    return result.returncode, outputs
-
-
-def test_action_writes_sarif_and_keeps_the_exit_code_when_there_are_findings(tmp_path: Path) -> None:
-    sarif = tmp_path / "out.sarif"
-    code, outputs = run_lint_step(tmp_path, {"paths": "fixtures/examples/broken-endpoint", "sarif-file": str(sarif)})
-    assert code == 0  # the step does not fail: the upload comes first
-    assert outputs == {"exit-code": "1"}
-    results = json.loads(sarif.read_text())["runs"][0]["results"]
-    assert sorted(r["ruleId"] for r in results) == ["VPCEP001", "VPCEP002"]
-
-
-def test_action_passes_several_paths_and_args(tmp_path: Path) -> None:
-    sarif = tmp_path / "out.sarif"
-    code, outputs = run_lint_step(tmp_path, {
-        "paths": "fixtures/workflow/good-endpoint fixtures/examples/broken-endpoint/main.tf",
-        "args": "--select VPCEP002 --fail-on error", "sarif-file": str(sarif)})
-    assert code == 0 and outputs == {"exit-code": "1"}
-    results = json.loads(sarif.read_text())["runs"][0]["results"]
-    assert [r["ruleId"] for r in results] == ["VPCEP002"]
-    code, outputs = run_lint_step(tmp_path, {"paths": "fixtures/workflow/good-endpoint", "sarif-file": str(sarif)})
-    assert code == 0 and outputs == {"exit-code": "0"}
-
-
-def test_action_fails_when_no_sarif_could_be_written(tmp_path: Path) -> None:
-    sarif = tmp_path / "out.sarif"
-    code, outputs = run_lint_step(tmp_path, {"args": "--config no-such.toml", "sarif-file": str(sarif)})
-    assert outputs == {"exit-code": "2"}
-    assert code == 2 and not sarif.exists()
-
-
-def test_workflow_doc_uploads_sarif_always_then_fails_on_the_exit_code() -> None:
-    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (it comes with pre-commit)")
-    text = (ROOT / "docs" / "workflow.md").read_text()
-    workflows = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "upload-sarif" in b]
-    assert workflows, "docs/workflow.md has no workflow with upload-sarif"
-    steps = next(iter(workflows[0]["jobs"].values()))["steps"]
-    uses = [s.get("uses", "") for s in steps]
-    lint_at = next(i for i, u in enumerate(uses) if u.startswith("vpcep-lint/vpcep-lint@"))
-    upload_at = next(i for i, u in enumerate(uses) if u.startswith("github/codeql-action/upload-sarif@"))
-    assert lint_at < upload_at < len(steps) - 1
-    lint_id = steps[lint_at]["id"]
-    assert steps[upload_at]["if"] == "always()"
-    assert steps[upload_at]["with"]["sarif_file"] == f"${{{{ steps.{lint_id}.outputs.sarif-file }}}}"
-    assert f"steps.{lint_id}.outputs.exit-code" in json.dumps(steps[-1])
-    permissions = next(iter(workflows[0]["jobs"].values())).get("permissions") or workflows[0].get("permissions")
-    assert permissions["security-events"] == "write"
