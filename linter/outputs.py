@@ -44,6 +44,8 @@ def plan(formats: Sequence[str], output: str | None, known: Iterable[str]) -> li
     """The outputs of a run, from the `-f` values and `-o`; OutputUsageError when ambiguous."""
     known = set(known)
     specs = list(formats) or ["text"]
+    if output == "":
+        raise OutputUsageError("-o/--output: an empty file name")
     if output is not None and len(specs) > 1:
         raise OutputUsageError(
             "-o/--output is the file of a single --format; with several, give each its file: --format FORMAT=FILE"

@@ -37,7 +37,7 @@ trim() {  # one line without its CR and surrounding blanks, in $trimmed
 }
 
 [ -n "${GITHUB_OUTPUT:-}" ] || give_up "GITHUB_OUTPUT is not set: run this script as a step of the action"
-[ -n "${RUNNER_TEMP:-}" ] && [ -d "$RUNNER_TEMP" ] || give_up "RUNNER_TEMP is not a directory"
+if [ -z "${RUNNER_TEMP:-}" ] || [ ! -d "$RUNNER_TEMP" ]; then give_up "RUNNER_TEMP is not a directory"; fi
 
 paths=()
 while IFS= read -r line || [ -n "$line" ]; do
