@@ -137,7 +137,7 @@ def test_default_paths_write_sarif_annotations_and_the_summary_from_one_run(work
     assert re.findall(r"^::error file=([^,]+),line=(\d+),col=1,title=(VPCEP\d+)::", step.stdout, re.M) == [
         ("main.tf", "28", "VPCEP001"), ("main.tf", "64", "VPCEP002")]
     # the step summary: appended after what earlier steps wrote
-    assert step.summary.startswith("## an earlier step\n## vpcep-lint\n\n**2 findings (2 errors) in 1 input**")
+    assert step.summary.startswith("## an earlier step\n## vpcep-lint\n\n**2 findings (2 errors) in 1 root**")
     assert "| <code>main.tf:28</code> | [VPCEP001](" in step.summary
     assert step.stdout.count("Running: vpcep-lint ") == 1  # one run for all three outputs
 
@@ -159,7 +159,7 @@ def test_paths_and_args_survive_spaces_and_quotes(workspace: Path, tmp_path: Pat
     assert run["automationDetails"]["id"] == 'team "a" b/'
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
         "it%27s%20a%20%22quoted%22%20dir/main.tf"
-    assert "2 inputs" in step.summary
+    assert "in 2 roots" in step.summary
 
 
 @pytest.mark.parametrize("arg", ["--format=json", "--format\njson", "-fjson", "-o\nx.json", "--output=x.json", "--"])

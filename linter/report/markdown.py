@@ -3,7 +3,7 @@
 A heading, the summary line, one table of findings per input (location, rule, severity, message,
 resource), then what could not be checked. Everything taken from the inputs (messages, paths,
 addresses) is escaped: it can neither end a table cell, nor open a link, an image, a code span, HTML,
-math, a mention or a heading. The output is capped (`MAX_CHARS`) to fit a pull-request comment
+math, a link, a mention or a heading. The output is capped (`MAX_CHARS`) to fit a pull-request comment
 (65,536 characters); what is left out is counted in a closing line.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from vpcep_lint.api import Report
 from vpcep_lint.report.formatters import RenderOptions
-from vpcep_lint.report.text import escape, summary
+from vpcep_lint.report.text import describe_unchecked, escape, summary
 from vpcep_lint.rule import Finding
 
 MAX_CHARS = 60_000
@@ -28,6 +28,7 @@ HEADER = "| Location | Rule | Severity | Message | Resource |\n| --- | --- | ---
 
 # Backslash-escaped: what opens emphasis, code, links, strikethrough or math anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]~$])")
+_WWW = re.compile(r"\b(www)\.", re.I)
 # What starts a block (heading, quote, list, thematic break) when it opens the text of a list item.
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([#>+\-=])")
 
@@ -41,6 +42,7 @@ def text(value: str, limit: int = MAX_MESSAGE, *, line_start: bool = False) -> s
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "&#124;")
     value = _INLINE.sub(r"\\\1", value)
     value = value.replace("@", "@&#8203;")  # no @mention, no email autolink
+    value = _WWW.sub(r"\1&#46;", value.replace("://", ":&#47;/"))  # no link: a URL shows as text
     if not line_start:
         return value
     return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", value)
@@ -70,11 +72,8 @@ def _row(f: Finding, ours: set[str]) -> str:
 
 
 def not_checked(report: Report) -> list[str]:
-    """What the run could not check, one line each (`where: what; why`)."""
-    items = getattr(report, "not_checked", None)
-    if items is None:
-        return sorted(set(report.notes))
-    return [str(i) for i in items]
+    """What the run could not check, one line each (`where: what: why [address via root]`)."""
+    return [describe_unchecked(u) for u in report.unchecked]
 
 
 def diagrams(report: Report, source: str, options: RenderOptions) -> list[str]:

@@ -38,8 +38,13 @@ def via(f: Finding | Unchecked) -> str:
     return "" if folder == root else f" via {f.source}"
 
 
+def describe_unchecked(u: Unchecked) -> str:
+    """`where: what: why [address via root]`, unescaped (each format escapes it its own way)."""
+    return str(u) + (f" [{u.address}{via(u)}]" if u.address else (f" [{via(u).strip()}]" if via(u) else ""))
+
+
 def format_unchecked(u: Unchecked) -> str:
-    return escape(str(u) + (f" [{u.address}{via(u)}]" if u.address else (f" [{via(u).strip()}]" if via(u) else "")))
+    return escape(describe_unchecked(u))
 
 
 def format_finding(f: Finding, colour: bool = False) -> str:
