@@ -142,6 +142,16 @@ def test_default_paths_write_sarif_annotations_and_the_summary_from_one_run(work
     assert step.stdout.count("Running: vpcep-lint ") == 1  # one run for all three outputs
 
 
+def test_default_paths_lint_every_root_of_a_repository_layout(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "layout" / "repo", repo)
+    step = run_step(repo, tmp_path)
+    assert step.code == 0 and step.outputs["exit-code"] == "1", step.stdout
+    assert sarif_rules(step) == ["VPCEP001", "VPCEP005"]
+    assert "::error file=modules/svc/main.tf,line=40," in step.stdout
+    assert "in 4 roots" in step.summary and "<code>infra/staging</code>: 1 finding" in step.summary
+
+
 def test_paths_and_args_survive_spaces_and_quotes(workspace: Path, tmp_path: Path) -> None:
     odd = workspace / "it's a \"quoted\" dir"
     odd.mkdir()
