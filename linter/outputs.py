@@ -54,6 +54,8 @@ def plan(formats: Sequence[str], output: str | None, known: Iterable[str]) -> li
     for spec in specs:
         name, has_file, file = spec.partition("=")
         name = name.strip().lower()
+        if not known:
+            raise OutputUsageError("no format is registered: reinstall vpcep-lint (pip install .) to write its entry points")
         if name not in known:
             raise OutputUsageError(f"unknown format {name!r} in --format {spec!r}; available: {', '.join(sorted(known))}")
         if has_file and not file:
