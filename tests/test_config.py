@@ -285,7 +285,7 @@ def test_select_and_ignore_flags_check_rule_ids(project: Path) -> None:
         pytest.param('var-files = ["prod.tfvars"]\n', "[var-files] ['prod.tfvars'] is not of type 'object'", id="var-files-a-list"),
         pytest.param('[var-files]\n"infra/prod" = "prod.tfvars"\n', "[var-files.infra/prod] 'prod.tfvars' is not of type 'array'",
                      id="var-files-not-a-list"),
-        pytest.param('[var-files]\n"infra/prod" = [""]\n', "[var-files.infra/prod.0] ''", id="var-files-empty-name"),
+        pytest.param('[var-files]\n"infra/prod" = [""]\n', "[var-files.infra/prod.0] '' does not match", id="var-files-empty-name"),
         pytest.param('[var-files]\n"../prod" = ["prod.tfvars"]\n',
                      "[var-files] root '../prod' must be a directory below the configuration file's", id="var-files-root-outside"),
     ],
