@@ -535,6 +535,15 @@ def test_config_var_files_apply_to_files_as_pre_commit_passes_them(given: tuple[
     assert result.exit_code == 1 and vpcep001_port(result) == 9090
 
 
+def test_config_var_files_apply_to_the_roots_that_call_a_changed_module() -> None:
+    """The hook on a shared module's file lints the roots calling it, each with its own var files."""
+    result = run("modules/svc/main.tf", cwd=CONFIG)
+    assert result.exit_code == 1 and vpcep001_port(result) == 9090
+    assert [(r, f) for r, f, _, _ in findings(result)] == [("VPCEP001", "modules/svc/main.tf")]
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["source"] == "infra/prod"
+
+
 def test_config_var_files_apply_from_another_working_directory() -> None:
     result = run("layout/vars-config/infra/prod", cwd=FIXTURES)
     assert result.exit_code == 1 and vpcep001_port(result) == 9090
