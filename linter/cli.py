@@ -34,7 +34,7 @@ class _Command(click.Command):
             ctx.meta[_ORDER_KEY] = [getattr(p, "name", None) for p in order]
             return opts, largs, order
 
-        parser.parse_args = parse_args
+        parser.parse_args = parse_args  # type: ignore[method-assign]
         return parser
 
 

@@ -580,18 +580,18 @@ def assign(
         final[name] = _Candidate(name, "arg", text=text)
 
     for name in sorted(final):
-        cand = final[name]
-        block = declarations.get(name)
-        if block is None:
-            if cand.kind == "file" and cand.attr is not None:
-                result.warnings.append(InputError(
-                    cand.file, f'value for undeclared variable "{name}" ({_root_name(shown_root)} declares no such variable)',
-                    cand.attr.line, cand.attr.column))
-            elif cand.kind == "arg":
-                result.errors.append(InputError(
-                    f"--var {name}", f'value for undeclared variable "{name}": {_root_name(shown_root)} declares no such '
-                                     f"variable (TF_VAR_{name} sets it only where it is declared)"))
-            continue  # TF_VAR_ values for other configurations are normal
+        given = final[name]
+        if name in declarations:
+            continue
+        if given.kind == "file" and given.attr is not None:
+            result.warnings.append(InputError(
+                given.file, f'value for undeclared variable "{name}" ({_root_name(shown_root)} declares no such variable)',
+                given.attr.line, given.attr.column))
+        elif given.kind == "arg":
+            result.errors.append(InputError(
+                f"--var {name}", f'value for undeclared variable "{name}": {_root_name(shown_root)} declares no such '
+                                 f"variable (TF_VAR_{name} sets it only where it is declared)"))
+        # a TF_VAR_ for a variable this root does not declare is normal: it is meant for other roots
 
     for name, block in declarations.items():
         t = parse_type(block.attributes["type"].expr) if "type" in block.attributes else None
