@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcep_lint.engine import RuleCrash, run_rules
 from vpcep_lint.loaders.sources import SourceSet, decode, read_text
@@ -17,6 +17,9 @@ from vpcep_lint.model import InputError, Inventory, Span, Unchecked
 from vpcep_lint.roots import MAX_DIRS, Boundary, boundary_for, callers, local_sources, module_dirs, roots_of
 from vpcep_lint.registry import RuleLoadError, discover
 from vpcep_lint.rule import Finding, Rule, Severity
+
+if TYPE_CHECKING:
+    from vpcep_lint.loaders.variables import VariableInputs
 
 INPUT_ERROR_ID = "VPCEP000"
 _LOOKS_LIKE_JSON = re.compile(r"\s*[\[{]")
@@ -47,6 +50,9 @@ class Options:
     """`--root`: the boundary files are read within, and where roots and callers are searched."""
     excluded: Callable[[str], bool] | None = None
     """The configuration's `exclude`: directories below a directory argument that are skipped."""
+    variables: VariableInputs | None = None
+    """`--var`, `--var-file`, `TF_VAR_*` and the `var-files` setting; each root's share comes
+    from `loaders.variables.inputs_for_root`. None: only the roots' own tfvars files."""
 
 
 @dataclass
@@ -64,6 +70,8 @@ class Report:
     inputs: list[InputInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    warnings: list[InputError] = field(default_factory=list)
+    """Input problems Terraform only warns about (a value for an undeclared variable in a var file)."""
     crashes: list[RuleCrash] = field(default_factory=list)
     load_errors: list[RuleLoadError] = field(default_factory=list)
     rules: list[type[Rule]] = field(default_factory=list)
@@ -168,7 +176,8 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     for real in sorted(groups, key=lambda r: r.split(os.sep)):
         group = groups[real]
         try:
-            inv, errors = _load_dir(group.directory, sources, boundary_for(group.directory, options.root, report.cwd))
+            inv, errors = _load_dir(group.directory, sources, boundary_for(group.directory, options.root, report.cwd),
+                                    _root_variables(options, group.directory))
         except Exception as exc:  # a loader bug must not hide the other inputs
             report.loader_crashes.append(LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             report.inputs.append(InputInfo(group.shown, "error"))
@@ -195,6 +204,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     for _, inv, group in jobs:
         subjects = sum(len(inv.of_type(t)) for t in SUBJECT_TYPES)
         report.inputs.append(InputInfo(inv.source, inv.kind, len(inv), subjects))
+        report.warnings.extend(inv.warnings)
         report.inventories.append(inv)
         result = run_rules(rules, inv)
         report.crashes.extend(result.crashes)
@@ -212,6 +222,8 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             if item not in report.unchecked:
                 report.unchecked.append(item)
 
+    report.errors = _distinct(report.errors)  # a var file shared by several roots is reported once
+    report.warnings = _distinct(report.warnings)
     for err in report.errors:
         report.findings.append(input_error_finding(err))
     report.findings = sorted(report.findings, key=_order)
@@ -279,6 +291,19 @@ def _through_callers(
         for root in found:
             target = groups.setdefault(os.path.realpath(root), _DirGroup(root, sources.display(root)))
             target.files |= group.files
+
+
+def _root_variables(options: Options, directory: str) -> VariableInputs | None:
+    from vpcep_lint.loaders.variables import inputs_for_root
+
+    return inputs_for_root(options.variables, directory)
+
+
+def _distinct(errors: list[InputError]) -> list[InputError]:
+    seen: dict[tuple[Any, ...], InputError] = {}
+    for e in errors:
+        seen.setdefault((e.source, e.line, e.column, e.message), e)
+    return list(seen.values())
 
 
 def _order(f: Finding) -> tuple[object, ...]:
@@ -385,13 +410,17 @@ def _parse_json(report: Report, text: str, shown: str) -> Any:
     return _INVALID
 
 
-def _load_dir(directory: str, sources: SourceSet, boundary: Boundary) -> tuple[Inventory, list[InputError]]:
+def _load_dir(
+    directory: str, sources: SourceSet, boundary: Boundary, variables: VariableInputs | None = None
+) -> tuple[Inventory, list[InputError]]:
     from vpcep_lint.loaders.hcl import HclLoader
     from vpcep_lint.loaders.parallel import preparse
 
     preparse([directory], sources)
-    loader = HclLoader(directory, sources, boundary=boundary.top, boundary_kind=boundary.kind)
+    loader = HclLoader(directory, sources, boundary=boundary.top, boundary_kind=boundary.kind,
+                       variables=variables)
     inv = loader.load()
+    inv.warnings = loader.warnings
     inv.source = sources.display(directory)
     for r in inv:
         r.source = inv.source

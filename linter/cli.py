@@ -19,13 +19,46 @@ def _error(message: str) -> None:
     click.echo(f"vpcep-lint: error: {message}", err=True)
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+_ORDER_KEY = "vpcep_lint.option_order"
+
+
+class _Command(click.Command):
+    """Records the order options were given in: `--var` and `--var-file` apply in that order."""
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args: list[str]) -> Any:
+            opts, largs, order = parse(args)
+            ctx.meta[_ORDER_KEY] = [getattr(p, "name", None) for p in order]
+            return opts, largs, order
+
+        parser.parse_args = parse_args  # type: ignore[method-assign]
+        return parser
+
+
+def _var_items(ctx: click.Context, kw: dict[str, Any]) -> list[tuple[str, str]]:
+    """`--var` and `--var-file` values, interleaved as on the command line."""
+    queues = {"var": list(kw.get("var") or ()), "var_file": list(kw.get("var_file") or ())}
+    out: list[tuple[str, str]] = []
+    for name in ctx.meta.get(_ORDER_KEY, ()):
+        if name in queues and queues[name]:
+            out.append(("var" if name == "var" else "var-file", queues[name].pop(0)))
+    # anything the parser did not report in order (never expected): files first, then values
+    out += [("var-file", v) for v in queues["var_file"]] + [("var", v) for v in queues["var"]]
+    return out
+
+
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-f", "--format", "fmt", multiple=True, metavar="FORMAT[=FILE]",
               help="Output format (text, json, sarif, github, markdown, or a plugin's), to stdout or to FILE; "
                    "repeatable, at most one to stdout.  [default: text]")
 @click.option("-o", "--output", metavar="FILE", help="Write the report of the single --format to FILE instead of stdout.")
 @click.option("--source-dir", type=click.Path(file_okay=False), help="Configuration directory of a plan, for file:line and suppressions.")
+@click.option("--var", "var", multiple=True, metavar="NAME=VALUE", help="Set a root module variable, as terraform -var does (repeatable).")
+@click.option("--var-file", "var_file", multiple=True, metavar="FILE", help="Read variable values from FILE, as terraform -var-file does (repeatable).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None, help="Lowest severity that makes the exit code 1.  [default: warning]")
@@ -55,6 +88,7 @@ def main(ctx: click.Context, **kw: Any) -> None:
     # A lint run builds many small objects and frees almost none of them before it exits: the
     # cycle collector would only re-scan them (about half the time of a large run).
     gc.disable()
+    kw["var_items"] = _var_items(ctx, kw)
     try:
         code = run(**kw)
     except click.exceptions.Exit:
@@ -117,6 +151,14 @@ def run(**kw: Any) -> int:
     dropped = [p for p in paths if p not in kept]
     paths = kept
 
+    from vpcep_lint.loaders.variables import RootVarFiles, VariableInputs
+
+    root_files = None
+    if conf.var_files:
+        root_files = RootVarFiles(conf.base, tuple((k, tuple(v)) for k, v in conf.var_files.items()), conf.path or "")
+    items = kw.get("var_items")
+    if items is None:  # run() called without main(): files first, then values
+        items = [("var-file", v) for v in kw.get("var_file") or ()] + [("var", v) for v in kw.get("var") or ()]
     options = Options(
         select=conf.select or None,
         ignore=conf.ignore,
@@ -127,6 +169,7 @@ def run(**kw: Any) -> int:
         excluded=settings.excluder(conf),
         use_cache=not kw["no_cache"],
         cache_dir=os.environ.get("VPCEP_LINT_CACHE_DIR"),
+        variables=VariableInputs.from_command_line(items, os.environ, root_files),
     )
     report = lint(paths, options)
     report.config_path = conf.path and _shown_path(conf.path)
@@ -140,6 +183,8 @@ def run(**kw: Any) -> int:
 
     for err in report.errors:
         _error(_safe(str(err)))
+    for warning in report.warnings:
+        click.echo(f"vpcep-lint: warning: {_safe(str(warning))}", err=True)
     for msg in report.internal_errors:
         _error(_safe(msg))
     if kw["debug"]:

@@ -265,6 +265,8 @@ class Inventory:
     """`hcl`, `plan` or `state`."""
     unchecked: list[Unchecked] = field(default_factory=list)
     """What the loader could not follow (modules not read, counts not known statically)."""
+    warnings: list[InputError] = field(default_factory=list)
+    """Input problems that are not errors (a var file's value for an undeclared variable)."""
 
     def __post_init__(self) -> None:
         self._by_address: dict[str, Resource] = {}

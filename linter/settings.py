@@ -41,7 +41,9 @@ class Config:
     fail_on: str = "warning"
     exclude: list[str] = field(default_factory=list)
     base: str = "."
-    """Directory that `exclude` and `per-path-ignores` patterns are relative to (the config file's)."""
+    """Directory that `exclude`, `per-path-ignores` and `var-files` patterns are relative to (the config file's)."""
+    var_files: dict[str, list[str]] = field(default_factory=dict)
+    """Root directory (or glob), relative to `base` -> var files, relative to that root."""
 
 
 # -- finding and reading the configuration ---------------------------------------------------------
@@ -119,6 +121,11 @@ def _validate(section: Any, path: str, known_ids: set[str]) -> None:
     for key, rid in prefixes:
         if not any(k.startswith(rid.upper()) for k in known_ids):
             raise ConfigError(f"{path}: [{key}] unknown rule id or prefix {rid!r} (see vpcep-lint --list-rules)")
+    for root in section.get("var-files", {}):
+        parts = root.replace("\\", "/").split("/")
+        if os.path.isabs(root) or root.startswith(("/", "\\")) or ".." in parts:
+            raise ConfigError(f"{path}: [var-files] root {root!r} must be a directory below the configuration file's "
+                              "(relative, without '..')")
     for rid in section.get("severity", {}):
         if rid.upper() not in known_ids:
             raise ConfigError(f"{path}: [severity] unknown rule id {rid!r} (see vpcep-lint --list-rules)")
@@ -145,6 +152,7 @@ def resolve(kw: dict[str, Any], paths: Sequence[str], known_ids: set[str]) -> Co
         conf.per_path_ignores = {k: [x.upper() for x in v] for k, v in section.get("per-path-ignores", {}).items()}
         conf.fail_on = section.get("fail-on", conf.fail_on)
         conf.exclude = list(section.get("exclude", []))
+        conf.var_files = {k: list(v) for k, v in section.get("var-files", {}).items()}
     if kw.get("select"):
         conf.select = _split(kw["select"])  # replaces the file's list
     if kw.get("ignore"):
@@ -167,6 +175,7 @@ def show(conf: Config) -> str:
         "per-path-ignores": conf.per_path_ignores,
         "fail-on": conf.fail_on,
         "exclude": conf.exclude,
+        "var-files": conf.var_files,
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

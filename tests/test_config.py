@@ -69,7 +69,7 @@ def test_without_configuration_every_rule_runs_and_warnings_fail(project: Path) 
     assert lint_json("infra") == (1, [SG, ACL])
     shown = json.loads(invoke("--show-config", "infra").stdout)
     assert shown == {"config": None, "select": "all", "ignore": [], "severity": {}, "per-path-ignores": {},
-                     "fail-on": "warning", "exclude": []}
+                     "fail-on": "warning", "exclude": [], "var-files": {}}
 
 
 def test_dot_vpcep_lint_toml_is_found_above_the_input(project: Path) -> None:
@@ -117,6 +117,8 @@ def test_show_config_prints_the_merged_settings_and_exits(project: Path) -> None
         VPCEP005 = "note"
         [per-path-ignores]
         "modules/**" = ["VPCEP004"]
+        [var-files]
+        "infra/prod" = ["prod.tfvars"]
     """)
     result = invoke("--show-config", "--ignore", "VPCEP008", "--fail-on", "note", "infra")
     assert result.exit_code == 0 and result.stderr == ""
@@ -128,6 +130,7 @@ def test_show_config_prints_the_merged_settings_and_exits(project: Path) -> None
         "per-path-ignores": {"modules/**": ["VPCEP004"]},
         "fail-on": "note",
         "exclude": ["legacy/"],
+        "var-files": {"infra/prod": ["prod.tfvars"]},
     }
 
 
@@ -279,6 +282,12 @@ def test_select_and_ignore_flags_check_rule_ids(project: Path) -> None:
         pytest.param('select = ["VPCEP-1"]\n', "[select.0] 'VPCEP-1' does not match", id="not-an-id"),
         pytest.param('exclude = [1]\n', "[exclude.0] 1 is not of type 'string'", id="exclude-not-strings"),
         pytest.param('select = ["VPCEP001"\n', "invalid TOML: ", id="invalid-toml"),
+        pytest.param('var-files = ["prod.tfvars"]\n', "[var-files] ['prod.tfvars'] is not of type 'object'", id="var-files-a-list"),
+        pytest.param('[var-files]\n"infra/prod" = "prod.tfvars"\n', "[var-files.infra/prod] 'prod.tfvars' is not of type 'array'",
+                     id="var-files-not-a-list"),
+        pytest.param('[var-files]\n"infra/prod" = [""]\n', "[var-files.infra/prod.0] '' does not match", id="var-files-empty-name"),
+        pytest.param('[var-files]\n"../prod" = ["prod.tfvars"]\n',
+                     "[var-files] root '../prod' must be a directory below the configuration file's", id="var-files-root-outside"),
     ],
 )
 def test_a_bad_config_file_exits_2_naming_it(project: Path, content: str, message: str) -> None:

@@ -17,6 +17,7 @@ from vpcep_lint.loaders import functions
 from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile
 from vpcep_lint.loaders.manifest import ModuleManifest, read_manifest
 from vpcep_lint.loaders.sources import SourceSet
+from vpcep_lint.loaders.variables import VariableInputs, assign, coerce, declared_type
 from vpcep_lint.model import (
     UNKNOWN,
     InputError,
@@ -142,7 +143,7 @@ class ModuleInstance:
         self._busy.add(token)
         try:
             if name in self.call_args:
-                value = self.call_args[name]()
+                value = self.loader.module_arg(self, name, self.call_args[name]())
             else:
                 value = self.loader.root_var(self, name)
         finally:
@@ -448,19 +449,27 @@ def _key_suffix(key: Any) -> str:
 class HclLoader:
     """Loads one root module directory into an Inventory."""
 
-    def __init__(self, root: str, sources: SourceSet, boundary: str | None = None, boundary_kind: str = "git") -> None:
+    def __init__(
+        self, root: str, sources: SourceSet, boundary: str | None = None, boundary_kind: str = "git",
+        variables: VariableInputs | None = None,
+    ) -> None:
         self.root = root
         self.sources = sources
         self.boundary = os.path.realpath(boundary or root)
         """Module directories must be below this real path (the git work tree, --root, or /)."""
         self.boundary_kind = boundary_kind
+        self.variables = variables
+        """What assigns the root module's variables besides its own tfvars files (see loaders.variables)."""
         self.errors: list[InputError] = []
+        self.warnings: list[InputError] = []
+        """Input problems that Terraform only warns about (a value for an undeclared variable)."""
         self.unchecked: list[Unchecked] = []
         self._manifest: ModuleManifest | None = None
         self.instances: dict[str, ResourceInstance] = {}
         self.order: list[ResourceInstance] = []
         self.root_module: ModuleInstance | None = None
         self._root_vars: dict[str, Any] | None = None
+        self._types: dict[int, Any] = {}
         self._module_stack: list[str] = []
 
     # -- loading ----------------------------------------------------------------------------
@@ -487,6 +496,7 @@ class HclLoader:
                     if self._unique(declared, f"module {b.labels[0]!r}", b):
                         d.modules.append(b)
                 elif b.type == "variable" and b.labels:
+                    b.file = pf.path  # type: ignore[attr-defined]
                     d.variables[b.labels[0]] = b
                 elif b.type == "locals":
                     d.locals.update(b.attributes)
@@ -526,6 +536,11 @@ class HclLoader:
         providers = self._providers(definition, {}, None)
         root = ModuleInstance(self, definition, "", {}, providers, 0)
         self.root_module = root
+        # every source is read now, so that a bad var file is reported even when nothing reads it
+        assigned = assign(self.root, definition.variables, self.variables, self.sources)
+        self._root_vars = assigned.values
+        self.errors.extend(assigned.errors)
+        self.warnings.extend(assigned.warnings)
         self._module_stack.append(os.path.realpath(self.root))
         self.expand(root)
         for inst in self.order:
@@ -534,30 +549,25 @@ class HclLoader:
         return inv
 
     def root_var(self, module: ModuleInstance, name: str) -> Any:
-        if module.depth > 0:
-            block = module.definition.variables.get(name)
-            if block is None or "default" not in block.attributes:
-                return UNKNOWN
-            return Evaluator(module, Scope()).value(block.attributes["default"].expr)
-        if self._root_vars is None:
-            self._root_vars = self._read_tfvars(module)
-        if name in self._root_vars:
-            return self._root_vars[name]
+        """A variable no module call sets: the root's assigned value, a module's default."""
+        if module.depth == 0 and self._root_vars is not None:
+            return self._root_vars.get(name, UNKNOWN)
         block = module.definition.variables.get(name)
         if block is None or "default" not in block.attributes:
             return UNKNOWN
-        return Evaluator(module, Scope()).value(block.attributes["default"].expr)
+        return self.module_arg(module, name, Evaluator(module, Scope()).value(block.attributes["default"].expr))
 
-    def _read_tfvars(self, module: ModuleInstance) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for path in self.sources.tfvars_files(self.root):
-            result = self.sources.parse(path)
-            if isinstance(result, InputError):
-                self.errors.append(result)
-                continue
-            for name, attr in result.body.attributes.items():
-                values[name] = Evaluator(module, Scope()).value(attr.expr)
-        return values
+    def module_arg(self, module: ModuleInstance, name: str, value: Any) -> Any:
+        """A module variable's value converted to its declared type, as Terraform converts it
+        (`"2"` for a `number` is 2); a value that does not convert is left as it is."""
+        block = module.definition.variables.get(name)
+        if block is None or "type" not in block.attributes:
+            return value
+        key = id(block)
+        t = self._types.get(key)
+        if t is None:
+            t = self._types[key] = declared_type(block)
+        return coerce(value, t)
 
     def _providers(
         self, definition: ModuleDef, inherited: dict[str, ProviderConfig], module: ModuleInstance | None
