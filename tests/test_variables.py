@@ -477,6 +477,18 @@ def test_cli_a_value_for_an_undeclared_variable_in_a_file_is_a_warning_not_an_er
     assert result.exit_code == 0 and findings(result) == []
     assert result.stderr == ('vpcep-lint: warning: vars-bad/typo.tfvars:3:1: value for undeclared variable "servce_port" '
                              "(the root module vars-bad declares no such variable)\n")
+    assert json.loads(result.stdout)["warnings"] == [{
+        "file": "vars-bad/typo.tfvars", "line": 3, "column": 1,
+        "message": 'value for undeclared variable "servce_port" (the root module vars-bad declares no such variable)'}]
+    old = os.getcwd()
+    os.chdir(LAYOUT)
+    try:
+        sarif = json.loads(CliRunner().invoke(main, ["--no-cache", "-f", "sarif", "vars-bad", "--var-file", "vars-bad/typo.tfvars"]).stdout)
+    finally:
+        os.chdir(old)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [(n["level"], n["message"]["text"]) for n in notes] == [("warning", 'vars-bad/typo.tfvars: value for undeclared '
+                                                                     'variable "servce_port" (the root module vars-bad declares no such variable)')]
     with_findings = run("vars-bad", "--var-file", "vars-bad/typo.tfvars", "--var", "service_port=9090")
     assert with_findings.exit_code == 1 and "warning" in with_findings.stderr  # the exit code is the findings'
 

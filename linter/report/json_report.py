@@ -49,6 +49,9 @@ def as_dict(report: Report) -> dict[str, Any]:
         "errors": [
             {"file": e.source, "line": e.line, "column": e.column, "message": e.message} for e in report.errors
         ],
+        "warnings": [
+            {"file": w.source, "line": w.line, "column": w.column, "message": w.message} for w in report.warnings
+        ],
         "internal_errors": sorted(report.internal_errors),
         "not_checked": [
             {"kind": u.kind, "what": u.what, "why": u.why, "file": u.file, "line": u.line,

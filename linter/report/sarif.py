@@ -349,6 +349,13 @@ def _invocation(report: Report, paths: _Paths, rule_index: dict[str, int]) -> An
                 associated_rule=_rule_ref(crash.rule_id, rule_index),
             )
         )
+    for warning in report.warnings:
+        locations = None
+        if warning.source:
+            physical, _ = _physical(paths, warning.source, _region(warning.line or 1, warning.column or 1))
+            locations = [_om(om.Location, physical_location=physical)]
+        notes.append(_om(om.Notification, level="warning", locations=locations,
+                         message=_message(f"{paths.shown(warning.source)}: {warning.message}" if warning.source else warning.message)))
     for item in report.unchecked:
         locations = None
         if item.file:
