@@ -487,7 +487,7 @@ def test_cli_a_value_for_an_undeclared_variable_in_a_file_is_a_warning_not_an_er
     finally:
         os.chdir(old)
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert [(n["level"], n["message"]["text"]) for n in notes] == [("warning", 'vars-bad/typo.tfvars: value for undeclared '
+    assert [(n["level"], n["message"]["text"]) for n in notes] == [("warning", 'fixtures/layout/vars-bad/typo.tfvars: value for undeclared '
                                                                      'variable "servce_port" (the root module vars-bad declares no such variable)')]
     with_findings = run("vars-bad", "--var-file", "vars-bad/typo.tfvars", "--var", "service_port=9090")
     assert with_findings.exit_code == 1 and "warning" in with_findings.stderr  # the exit code is the findings'
