@@ -224,8 +224,8 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
 
     report.errors = _distinct(report.errors)  # a var file shared by several roots is reported once
     report.warnings = _distinct(report.warnings)
-    for err in report.errors:
-        report.findings.append(input_error_finding(err))
+    if any(cls.id == INPUT_ERROR_ID for cls in report.rules):  # the rule can be deselected; the error stays
+        report.findings.extend(input_error_finding(err) for err in report.errors)
     report.findings = sorted(report.findings, key=_order)
     report.inputs.sort(key=lambda i: (i.path, i.kind))
     report.errors.sort(key=lambda e: (e.source, e.line or 0, e.column or 0, e.message))

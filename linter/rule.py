@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from importlib import resources
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -65,11 +66,26 @@ class Finding:
         )
 
 
+BUILTIN_PREFIX = "vpcep_lint.rules."
+PAGES = "vpcep_lint.rule_pages"
+"""The package `docs/rules/` is installed as (pyproject.toml): one Markdown page per built-in rule."""
+
+
+def rule_page(rule_id: str) -> str | None:
+    """The page `docs/rules/<rule_id>.md` as installed with the package; None when there is none."""
+    try:
+        page = resources.files(PAGES).joinpath(f"{rule_id}.md")
+        return page.read_text(encoding="utf-8").strip() if page.is_file() else None
+    except (ImportError, OSError):
+        return None
+
+
 class Rule:
     """Base class of every rule, built-in or third-party.
 
     A subclass sets `id`, `title` and `severity`, writes its user documentation as the class
-    docstring (or its module's), and implements `check`.
+    docstring (or its module's), and implements `check`. The built-in rules keep theirs in one
+    place, their page `docs/rules/<id>.md`, installed with the package (see `rule_page`).
     """
 
     id: ClassVar[str] = ""
@@ -88,7 +104,12 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        """The rule's user documentation: its module docstring, else its class docstring."""
+        """The rule's user documentation: for a built-in rule its page (`docs/rules/<id>.md`),
+        otherwise its module docstring, else its class docstring."""
+        if cls.__module__.startswith(BUILTIN_PREFIX):
+            page = rule_page(cls.id)
+            if page is not None:
+                return page
         module = inspect.getmodule(cls)
         text = (module.__doc__ if module else None) or cls.__doc__ or cls.title
         return inspect.cleandoc(text)

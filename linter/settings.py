@@ -437,16 +437,7 @@ def apply_after(report: Any, conf: Config, kw: dict[str, Any], today: dt.date | 
                 known_ids: set[str] | None = None) -> None:
     """Severity overrides, per-path ignores, inline suppressions and the baseline, in that order."""
     today = today or dt.date.today()
-    findings: list[Finding] = []
-    for f in report.findings:
-        if f.rule_id in conf.severity:
-            f = dataclasses.replace(f, severity=Severity(conf.severity[f.rule_id]))
-        if f.span is not None and f.rule_id != INPUT_ERROR_ID and conf.per_path_ignores:
-            ignored = [ids for pat, ids in conf.per_path_ignores.items() if _matches(f.span.file, [pat], conf.base)]
-            if any(f.rule_id.startswith(i) for ids in ignored for i in ids):
-                continue
-        findings.append(f)
-
+    findings = _configured(report.findings, conf)
     findings = _suppress(findings, report, conf, kw, today, known_ids)
 
     current = sorted(findings, key=lambda f: f.sort_key())
@@ -464,6 +455,20 @@ def apply_after(report: Any, conf: Config, kw: dict[str, Any], today: dt.date | 
             write_atomic(kw["write_baseline"], json_report.render(snapshot), "baseline")
         except OutputError as exc:
             raise ConfigError(str(exc)) from None
+
+
+def _configured(findings: Iterable[Finding], conf: Config) -> list[Finding]:
+    """The configuration's severity overrides and per-path ignores, for every rule alike."""
+    out: list[Finding] = []
+    for f in findings:
+        if f.rule_id in conf.severity:
+            f = dataclasses.replace(f, severity=Severity(conf.severity[f.rule_id]))
+        if f.span is not None and conf.per_path_ignores:
+            ignored = [ids for pat, ids in conf.per_path_ignores.items() if _matches(f.span.file, [pat], conf.base)]
+            if any(f.rule_id.startswith(i) for ids in ignored for i in ids):
+                continue
+        out.append(f)
+    return out
 
 
 def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, Any], today: dt.date,
@@ -526,7 +531,9 @@ def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, 
             elif rid in ran and rid not in s.used and visible(site, all_carriers=True):
                 add(_meta(site.source, site.address, span, Severity.NOTE, "unused:" + rid,
                           f"unused suppression of {rid}: the rule reports nothing here"))
-    return out + list(extra.values())
+    if SUPPRESSION_ID not in ran:  # deselected (--select, --ignore): the comments still apply
+        return out
+    return out + _configured(extra.values(), conf)
 
 
 def _meta(source: str, address: str, span: Span | None, severity: Severity, key: str, message: str) -> Finding:

@@ -1,22 +1,7 @@
 """VPCEP003: an ELB backend's access control must let 198.19.128.0/17 in.
 
-Why: when an endpoint service's backend is a load balancer, requests arrive at the listener from
-198.19.128.0/17 (VPCEP FAQ §1, check 3). A whitelist that leaves part of that range out, or a
-blacklist that covers part of it, refuses them, and the endpoint cannot reach the service.
-
-Checked: every listener of the backend load balancer whose `protocol_port` is a service port.
-- Dedicated ELB (`port_id` = `huaweicloud_elb_loadbalancer.ipv4_port_id`): `huaweicloud_elb_listener`
-  with `access_policy = "white"` or `"black"` and `ip_group` = a `huaweicloud_elb_ipgroup`
-  (its `ip_list`). `ip_group_enable` is a string; unset means enabled, `"false"` turns control off.
-  An empty whitelist admits nobody; an empty blacklist refuses nobody.
-- Shared ELB (`port_id` = `huaweicloud_lb_loadbalancer.vip_port_id`): `huaweicloud_lb_whitelist`
-  of a `huaweicloud_lb_listener` with `enable_whitelist = true` and `whitelist`, a
-  comma-separated string; enabled with an empty whitelist admits nobody.
-
-Fix: add "198.19.128.0/17" to the whitelist's IP group (`ip_list { ip = "198.19.128.0/17" }`) or
-to the shared listener's `whitelist`, or take it out of the blacklist.
-
-Not flagged: listeners, groups or lists that cannot be known before apply.
+The user documentation is docs/rules/VPCEP003.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

@@ -1,27 +1,7 @@
 """VPCEP007: a VPC endpoint that will not be, or was not, accepted by its service.
 
-Why: an endpoint service with `approval = true` leaves every new endpoint "pending acceptance"
-until the service accepts it (VPCEP FAQ §3); traffic flows only once it is `accepted`. In
-Terraform the acceptance is a `huaweicloud_vpcep_approval` whose `endpoints` list the endpoint.
-Unset `approval` means false (the provider sends false): nothing to approve.
-
-Checked:
-- statically: service `approval = true` and no `huaweicloud_vpcep_approval` of that service lists
-  the endpoint (warning);
-- recorded state (a state file, or a plan's existing resources): an endpoint whose `status` is
-  `pendingAcceptance` or `rejected` (warning) or `failed` (error), and a service whose `status` is
-  `failed` (error). A recorded status replaces the static guess.
-
-Fix: add the approval, for example
-
-    resource "huaweicloud_vpcep_approval" "api" {
-      service_id = huaweicloud_vpcep_service.api.id
-      endpoints  = [huaweicloud_vpcep_endpoint.client.id]
-    }
-
-or set `approval = false` when every consumer may connect.
-
-Not flagged: approval lists that cannot be known statically.
+The user documentation is docs/rules/VPCEP007.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

@@ -1,17 +1,7 @@
 """VPCEP006: a VPC endpoint created in another region than its endpoint service.
 
-Why: an endpoint service can only be reached by endpoints of its own region (VPCEP FAQ §4). The
-endpoint's effective region is its `region` argument, else the region of the provider
-configuration it uses (the default `huaweicloud` provider or an alias such as
-`provider = huaweicloud.guangzhou`); the same goes for the service.
-
-Fix: create the endpoint in the service's region, in a VPC there, and reach that VPC from the
-other region over Cloud Connect: a `huaweicloud_cc_connection`, a `huaweicloud_cc_network_instance`
-(`type = "vpc"`) for each of the two VPCs with its own `region_id`, and a
-`huaweicloud_cc_inter_region_bandwidth` between the two regions.
-
-Not flagged: endpoints or services whose region cannot be known statically (no region in the
-provider block: it comes from the environment).
+The user documentation is docs/rules/VPCEP006.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

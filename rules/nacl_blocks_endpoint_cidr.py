@@ -1,29 +1,7 @@
 """VPCEP002: a network ACL on a subnet of the endpoint path must not block it.
 
-Why: the VPCEP FAQ (§1, check 2) asks that the network ACL of the backend's subnet let
-198.19.128.0/17 in on the service ports, and that every subnet involved in the endpoint be open.
-An ACL that is bound to a subnet and enabled evaluates its inbound rules in order, the first
-match wins, and anything no rule matches is denied (the implicit last rule).
-
-Checked: `huaweicloud_vpc_network_acl` (`associated_subnets`, `ingress_rules` in order, `enabled`)
-and the deprecated `huaweicloud_network_acl` with `huaweicloud_network_acl_rule`s
-(`inbound_rules`, `subnets`, per-rule `enabled`, ports written `a:b`), on
-- the backend's subnet: ECS `network.uuid`, NIC `subnet_id`, VIP `network_id`, dedicated ELB
-  `ipv4_subnet_id`, shared ELB `vip_subnet_id`; the flow is 198.19.128.0/17 to each service port;
-- the endpoint's own subnet (`huaweicloud_vpcep_endpoint.network_id`); the flow is the endpoint
-  VPC's CIDRs to each terminal port (what clients connect to).
-
-Fix: add an allow rule before any rule that denies the flow, for example
-
-    ingress_rules {
-      action                 = "allow"
-      protocol               = "tcp"
-      ip_version             = 4
-      source_ip_address      = "198.19.128.0/17"
-      destination_port       = "8080"
-    }
-
-Not flagged: disabled ACLs, ACLs whose rules or bindings cannot be known before apply.
+The user documentation is docs/rules/VPCEP002.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

@@ -1,15 +1,7 @@
 """VPCEP008: a VPC peering between VPCs of different regions.
 
-Why: a peering only joins VPCs of one region (VPCEP FAQ §2 and §4); across regions it is never
-established. Each VPC's effective region is its `region` argument, else the region of the
-provider configuration it uses.
-
-Fix: keep peerings inside one region; join VPCs of different regions with Cloud Connect
-(`huaweicloud_cc_connection`, a `huaweicloud_cc_network_instance` per VPC and a
-`huaweicloud_cc_inter_region_bandwidth`), or publish the service behind a VPC endpoint in its
-region and reach that over Cloud Connect.
-
-Not flagged: VPCs whose region cannot be known statically.
+The user documentation is docs/rules/VPCEP008.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

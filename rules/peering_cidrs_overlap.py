@@ -1,20 +1,7 @@
 """VPCEP004: a VPC peering between VPCs whose address space overlaps.
 
-Why: the VPCEP FAQ (§2) compares peering with endpoints: a peering does not work when subnets of
-the two VPCs overlap or are equal, while an endpoint does not care about overlap. If only the
-VPC ranges overlap and no subnets do, routes can still target the non-overlapping subnets, but
-the design is fragile.
-
-Checked: `huaweicloud_vpc_peering_connection` (and its `_v2` alias) between `vpc_id` and
-`peer_vpc_id`: each VPC's `cidr`, `secondary_cidrs` and legacy `secondary_cidr`, and the CIDRs
-of the `huaweicloud_vpc_subnet`s in it. Overlapping or equal subnets: error. Overlapping VPC
-ranges with disjoint subnets: warning.
-
-Fix: re-address one VPC so the two do not overlap, or, when the goal is to reach one service in
-the other VPC, publish it as a VPC endpoint service and create an endpoint: endpoints work across
-overlapping CIDRs.
-
-Not flagged: VPCs or subnets whose CIDRs cannot be known before apply.
+The user documentation is docs/rules/VPCEP004.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

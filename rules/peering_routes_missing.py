@@ -1,24 +1,7 @@
 """VPCEP005: a VPC peering without routes on both sides.
 
-Why: a peering carries nothing until each VPC has a route to the other (VPCEP FAQ §2: "each side
-must add routes"). Unlike an endpoint, whose routes the service sets up, a peering needs a route
-in the requester VPC towards the accepter's CIDR and the mirror route in the accepter VPC.
-
-Checked: for each `huaweicloud_vpc_peering_connection`, each of its two VPCs needs a route whose
-`nexthop` is the peering and whose `destination` overlaps the other VPC's address space:
-`huaweicloud_vpc_route` (`vpc_id`, `type = "peering"`) or a `route` block of a
-`huaweicloud_vpc_route_table` of that VPC. A route towards the VPC's own CIDR does not count.
-
-Fix: add, on the side the message names,
-
-    resource "huaweicloud_vpc_route" "to_peer" {
-      vpc_id      = huaweicloud_vpc.requester.id
-      destination = huaweicloud_vpc.accepter.cidr
-      type        = "peering"
-      nexthop     = huaweicloud_vpc_peering_connection.this.id
-    }
-
-Not flagged: peerings whose VPCs, CIDRs or routes cannot be known before apply.
+The user documentation is docs/rules/VPCEP005.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

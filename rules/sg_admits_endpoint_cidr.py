@@ -1,29 +1,7 @@
 """VPCEP001: the backend's security groups must admit 198.19.128.0/17 on every service port.
 
-Why: traffic that reaches an endpoint service's backend through a VPC endpoint comes from
-198.19.128.0/17 (VPCEP FAQ §1, check 1). If the security groups of the backend ECS's NIC do not
-allow that range in on the port the service maps to (`port_mapping.service_port`), the endpoint
-is created and accepted but connections time out.
-
-Checked for services whose `port_id` is an ECS NIC (`huaweicloud_compute_instance` network port,
-`huaweicloud_compute_interface_attach`, `huaweicloud_vpc_network_interface`) or a virtual IP
-(the NICs it is associated with). Security-group semantics: groups in the NIC's order, rules by
-priority (1 first), deny before allow at equal priority, unset action = allow, unset protocol or
-ports = all; `remote_group_id` rules never admit the range; what no rule allows is dropped.
-
-Fix: add an ingress rule to the NIC's first security group, for example
-
-    resource "huaweicloud_networking_secgroup_rule" "vpcep_ingress" {
-      security_group_id = huaweicloud_networking_secgroup.backend.id
-      direction         = "ingress"
-      ethertype         = "IPv4"
-      protocol          = "tcp"
-      ports             = "8080"            # the port_mapping's service_port
-      remote_ip_prefix  = "198.19.128.0/17"
-    }
-
-Not flagged: groups, rules, ports or backends that cannot be known before apply (a group ID from
-a variable without a value, the region's default group when no group is set).
+The user documentation is docs/rules/VPCEP001.md, the one source that `--explain` prints and
+SARIF carries; keep what this rule checks and that page in step.
 """
 from __future__ import annotations
 

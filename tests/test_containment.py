@@ -27,6 +27,8 @@ from click.testing import CliRunner, Result
 from conftest import FIXTURES, ROOT
 
 import vpcep_lint
+import vpcep_lint.rule_pages
+import vpcep_lint.rules
 from vpcep_lint.api import Options, lint
 from vpcep_lint.cli import main
 from vpcep_lint.model import UNKNOWN
@@ -107,8 +109,9 @@ def _under(path: str, roots: list[str]) -> bool:
 
 def outside(opened: list[str], tree: Path) -> list[str]:
     """What was read that is neither the module tree, the parse cache, nor the Python environment
-    (the linter's schemas, the HCL grammar, and the entry points found along sys.path)."""
-    python = [os.path.dirname(vpcep_lint.__file__), sys.prefix, sys.base_prefix, *site.getsitepackages()]
+    (the linter's schemas and rule pages, the HCL grammar, and the entry points found along sys.path)."""
+    package = [os.path.dirname(m.__file__ or "") for m in (vpcep_lint, vpcep_lint.rules, vpcep_lint.rule_pages)]
+    python = [*package, sys.prefix, sys.base_prefix, *site.getsitepackages()]
     roots = [os.path.realpath(p) for p in [str(tree), os.environ["VPCEP_LINT_CACHE_DIR"], *python]]
     entries = {os.path.realpath(p) for p in sys.path if p}
     return [p for p in sorted(set(opened)) if not (_under(p, roots) or os.path.realpath(p) in entries or _metadata(p, entries))]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from conftest import ROOT
 from helpers import rules
 
 from vpcep_lint.cli import main
@@ -32,9 +33,11 @@ def test_list_rules_prints_a_table_of_id_severity_summary_and_package() -> None:
         assert line.index(cls.title) == summary_at and line.rindex("vpcep-lint") == package_at
 
 
-def test_list_rules_shows_the_first_rule_exactly() -> None:
+def test_list_rules_shows_the_input_and_suppression_rules_with_the_others() -> None:
     lines = invoke("--list-rules").stdout.splitlines()
-    assert lines[1].startswith("VPCEP001  error     Backend security group admits 198.19.128.0/17")
+    assert lines[1].startswith("VPCEP000  error     Input that could not be read, parsed or understood  ")
+    assert lines[2].startswith("VPCEP001  error     Backend security group admits 198.19.128.0/17")
+    assert lines[-1].startswith("VPCEP900  warning   Inline suppression comment that is malformed, unused or expired")
 
 
 def test_list_rules_needs_no_path_and_ignores_the_configuration(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -43,12 +46,27 @@ def test_list_rules_needs_no_path_and_ignores_the_configuration(tmp_path, monkey
     assert invoke("--list-rules").exit_code == 0
 
 
-def test_explain_prints_the_rule_documentation() -> None:
+def test_explain_prints_the_rule_page() -> None:
     result = invoke("--explain", "VPCEP001")
     assert result.exit_code == 0 and result.stderr == ""
-    cls = BUILTIN[0]
-    assert result.stdout == (f"VPCEP001: {cls.title}\nseverity: error    provided by: vpcep-lint\n\n{cls.doc()}\n")
-    assert "198.19.128.0/17" in result.stdout and "Fix:" in result.stdout
+    (cls,) = rules("VPCEP001")
+    page = (ROOT / "docs" / "rules" / "VPCEP001.md").read_text(encoding="utf-8").strip()
+    assert result.stdout == (f"VPCEP001: {cls.title}\nseverity: error    provided by: vpcep-lint\n\n{page}\n")
+    assert "in the NIC's order" in result.stdout and "## How to fix" in result.stdout
+
+
+def test_explain_input_errors_says_the_exit_code_stays() -> None:
+    result = invoke("--explain", "VPCEP000")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith("VPCEP000: Input that could not be read, parsed or understood\nseverity: error ")
+    assert "exit code 2 stay" in " ".join(result.stdout.split())
+
+
+def test_explain_suppression_problems() -> None:
+    result = invoke("--explain", "vpcep900")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("VPCEP900: Inline suppression comment that is malformed, unused or expired\n")
+    assert "unused suppression of VPCEP00N" in result.stdout
 
 
 def test_explain_accepts_lowercase_and_spaces() -> None:

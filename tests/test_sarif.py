@@ -284,7 +284,8 @@ def test_rule_descriptors() -> None:
         d = described[cls.id]
         assert d["name"] == cls.__name__
         assert d["shortDescription"] == {"text": cls.title}
-        assert d["fullDescription"]["text"] == " ".join(cls.doc().split("\n\n")[0].split())
+        summary = next(p for p in cls.doc().split("\n\n") if not p.startswith("#"))  # the page's, after its title
+        assert d["fullDescription"]["text"] == " ".join(summary.split())
         assert d["help"] == {"text": cls.doc(), "markdown": cls.doc()}
         assert d["helpUri"] == f"https://github.com/vpcep-lint/vpcep-lint/blob/main/docs/rules/{cls.id}.md"
         assert d["defaultConfiguration"] == {"level": cls.severity.value}
@@ -293,7 +294,9 @@ def test_rule_descriptors() -> None:
         assert set(cls.tags) <= set(props["tags"])
         assert props["precision"] == cls.precision
         assert props["security-severity"] == {"error": "9.0", "warning": "5.0", "note": "2.0"}[cls.severity.value]
-    assert "VPCEP000" not in described and "VPCEP900" not in described  # only when a result uses them
+    # the input and suppression checks ran too: described like every rule, from their classes
+    assert described["VPCEP000"]["name"] == "UnreadableInput" and described["VPCEP900"]["name"] == "SuppressionComment"
+    assert list(described) == [cls.id for cls in report.rules]
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "vpcep-lint" and driver["version"] == driver["semanticVersion"]
     assert driver["informationUri"] == "https://github.com/vpcep-lint/vpcep-lint"
@@ -437,7 +440,7 @@ def test_input_error_makes_the_execution_unsuccessful(tmp_path: Path) -> None:
     notes = invocation["toolExecutionNotifications"]
     assert len(notes) == len(report.errors) == 2
     rules_ = log["runs"][0]["tool"]["driver"]["rules"]
-    assert rules_[0]["id"] == "VPCEP000" and rules_[0]["name"] == "InputError"
+    assert rules_[0]["id"] == "VPCEP000" and rules_[0]["name"] == "UnreadableInput"
     for note in notes:
         assert note["level"] == "error"
         assert note["descriptor"] == {"id": "VPCEP000"}

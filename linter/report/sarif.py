@@ -23,7 +23,6 @@ from vpcep_lint.api import INPUT_ERROR_ID, Report
 from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.roots import git_top
 from vpcep_lint.rule import Finding, Related, Rule, Severity
-from vpcep_lint.settings import SUPPRESSION_ID
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpcep-lint/vpcep-lint"
@@ -38,41 +37,6 @@ PLAN_NOTE = "(location in {kind} file; pass --source-dir for file:line)"
 NO_SPAN_NOTE = "(no file:line known for this resource)"
 OUTSIDE_NOTE = "(file outside the SARIF root, named by its base name only; set --sarif-root)"
 GITHUB_TEXT_LIMIT = 1024
-
-# Findings that no rule class describes: input errors and problems with suppression comments.
-PSEUDO_RULES: dict[str, dict[str, Any]] = {
-    INPUT_ERROR_ID: {
-        "name": "InputError",
-        "title": "Input that could not be read, parsed or understood",
-        "severity": Severity.ERROR,
-        "tags": ("input",),
-        "precision": "very-high",
-        "doc": (
-            "VPCEP000: an input could not be read, parsed or understood, so it was not checked.\n\n"
-            "A file that is not valid HCL or JSON, a plan that does not follow the `terraform show -json` "
-            "format, an empty file or directory, or a path that does not exist. The other inputs are still "
-            "linted, and the run exits with code 2.\n\n"
-            "Fix: correct the file named in the message (the line and column point at the problem), or stop "
-            "passing it to vpcep-lint."
-        ),
-    },
-    SUPPRESSION_ID: {
-        "name": "SuppressionComment",
-        "title": "Inline suppression comment that is malformed, unused or expired",
-        "severity": Severity.WARNING,
-        "tags": ("suppression",),
-        "precision": "very-high",
-        "doc": (
-            "VPCEP900: an inline `# vpcep-lint: ignore[...]` comment is malformed, unused or expired.\n\n"
-            "A malformed comment (no rule id, no `reason=\"...\"`, an `until=` that is not a date) suppresses "
-            "nothing and is a warning. A comment whose rule does not fire on the resource, or whose `until=` "
-            "date has passed, is a note.\n\n"
-            "Fix: write `# vpcep-lint: ignore[VPCEP001] reason=\"why\" until=YYYY-MM-DD` on the line before the "
-            "resource block, or delete the comment when the finding is gone."
-        ),
-    },
-}
-
 
 # -- paths and URIs ----------------------------------------------------------------------------
 
@@ -198,7 +162,9 @@ def _message(text: str) -> Any:
 
 
 def _first_paragraph(doc: str) -> str:
-    para = doc.strip().split("\n\n", 1)[0]
+    """The first paragraph that is not a Markdown heading (a rule page starts with `# ID: title`)."""
+    paragraphs = [p for p in doc.strip().split("\n\n") if p.strip()]
+    para = next((p for p in paragraphs if not p.lstrip().startswith("#")), paragraphs[0] if paragraphs else "")
     return _clip(" ".join(para.split()))
 
 
@@ -218,10 +184,6 @@ def _descriptor(rule_id: str, cls: type[Rule] | None) -> Any:
         tags: Sequence[str] = cls.tags
         precision, doc = cls.precision, cls.doc()
         ours = cls.package == "vpcep-lint"
-    elif rule_id in PSEUDO_RULES:
-        meta = PSEUDO_RULES[rule_id]
-        name, title, severity = meta["name"], meta["title"], meta["severity"]
-        tags, precision, doc, ours = meta["tags"], meta["precision"], meta["doc"], True
     else:  # a finding whose rule is not in the report (should not happen): describe it minimally
         name, title, severity, tags = _pascal(rule_id), rule_id, Severity.WARNING, ()
         precision, doc, ours = "medium", rule_id, False
@@ -375,6 +337,15 @@ def _invocation(report: Report, paths: _Paths, rule_index: dict[str, int]) -> An
     )
 
 
+def _registered() -> dict[str, type[Rule]]:
+    from vpcep_lint.registry import DuplicateRuleError, discover
+
+    try:
+        return {cls.id: cls for cls in discover()[0]}
+    except DuplicateRuleError:
+        return {}
+
+
 def _rule_ref(rule_id: str, rule_index: dict[str, int]) -> Any:
     if rule_id not in rule_index:
         return None
@@ -411,6 +382,8 @@ def build(
     classes = {cls.id: cls for cls in report.rules}
     used = {f.rule_id for f in report.findings} | ({INPUT_ERROR_ID} if report.errors else set())
     ids = sorted(set(classes) | used)
+    if used - set(classes):  # not among the rules run: a deselected VPCEP000 still has its notifications
+        classes = {**_registered(), **classes}
     rule_index = {rid: n for n, rid in enumerate(ids)}
     rules = [_descriptor(rid, classes.get(rid)) for rid in ids]
 

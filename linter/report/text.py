@@ -113,6 +113,8 @@ def summary(report: Report, counted: list[Finding]) -> str:
     if report.excluded:
         config = f"the configuration {report.config_path}" if report.config_path else "the configuration"
         text += f"; {config} excludes {_count(len(report.excluded), 'path')}"
+    if report.errors:  # also when their VPCEP000 findings are not listed: those inputs were not checked
+        text += f"; {_count(len(report.errors), 'input error')} (not checked)"
     return text
 
 
