@@ -2,7 +2,9 @@
 
 A case lives in fixtures/<RULE>/<good|bad>/<case>/ (see docs/fixtures.md). The HCL directory,
 the create plan, the state and the plan of existing resources are linted with the case's rule
-only; each must give expected.json (expected.recorded.json for the two recorded forms).
+only (the README's examples in fixtures/examples/ with every rule); each must give expected.json
+(expected.recorded.json for the two recorded forms): rule, resource, severity, file:line and the
+whole message, so a wrong port or address in a message fails the case.
 """
 from __future__ import annotations
 
@@ -18,12 +20,18 @@ RECORDED = ("state.json", "plan-existing.json")
 
 
 def cases() -> list[tuple[str, Path]]:
+    """(rule, case) for every rule case; rule "" (every rule) for the examples."""
     out = []
     for rule_dir in sorted(FIXTURES.glob("VPCEP0[0-9][1-9]")):
         for case in sorted(rule_dir.glob("*/*")):
             if case.is_dir():
                 out.append((rule_dir.name, case))
+    out += [("", case) for case in sorted((FIXTURES / "examples").glob("*")) if case.is_dir()]
     return out
+
+
+def order(d: dict[str, str]) -> tuple[str, ...]:
+    return (d["rule"], d["address"], d.get("hcl") or "", d.get("message", ""))
 
 
 def params() -> list[object]:
@@ -46,7 +54,7 @@ def snapshot(case: Path, form: str) -> list[dict[str, str]]:
 @pytest.mark.parametrize("rule,case,form", params())
 def test_fixture(rule: str, case: Path, form: str) -> None:
     target = case if form == "hcl" else case / form
-    report = lint_paths([str(target)], rule, cwd=str(case))
+    report = lint_paths([str(target)], *([rule] if rule else []), cwd=str(case))
     assert not report.errors, [str(e) for e in report.errors]
     assert not report.internal_errors, report.internal_errors
     got = sorted(
@@ -56,12 +64,13 @@ def test_fixture(rule: str, case: Path, form: str) -> None:
                 "address": f.address,
                 "severity": f.severity.value,
                 "hcl": f"{f.span.file}:{f.span.line}" if f.span else None,
+                "message": f.message,
             }
             for f in report.findings
         ),
-        key=lambda d: (d["rule"], d["address"], d["hcl"] or ""),
+        key=order,
     )
-    want = sorted(snapshot(case, form), key=lambda d: (d["rule"], d["address"], d.get("hcl") or ""))
+    want = sorted(snapshot(case, form), key=order)
     assert got == want
 
 
@@ -76,6 +85,7 @@ def test_every_case_has_a_snapshot_and_both_forms() -> None:
             problems.append(f"{case.relative_to(ROOT)}: no plan.json")
     assert not problems
     assert len(cases()) >= 40
+    assert ("", FIXTURES / "examples" / "broken-endpoint") in cases()
 
 
 def test_good_and_bad_cases_exist_for_every_rule() -> None:
@@ -94,3 +104,4 @@ def test_bad_cases_find_something_and_good_cases_nothing() -> None:
             assert expected == [], case
         else:
             assert expected, case
+            assert all(e["message"].strip() for e in expected), case
