@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import urllib.parse
@@ -29,7 +30,8 @@ from vpcep_lint.report import sarif
 from vpcep_lint.report.formatters import RenderOptions
 from vpcep_lint.rule import Finding, Related, Rule, Severity
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-2.1.0.json"
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-2.1.0.json"  # the OASIS schema, see its SOURCES.md
+SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "broken-endpoint.sarif"
 EXAMPLE = FIXTURES / "examples" / "broken-endpoint"
 ROOT_URI_TOKEN = "file:///REPOSITORY_ROOT/"
@@ -97,11 +99,29 @@ def fixture_sarif(case: Path, form: str) -> tuple[Report, dict[str, Any], str]:
 
 @functools.lru_cache(maxsize=1)
 def validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    if not SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not found at {SCHEMA} (the shared/ folder beside the repository)")
+    import jsonschema  # a runtime dependency: never missing
+
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)
+
+
+def test_the_schema_is_the_oasis_text() -> None:
+    """The copy in the repository is the published schema, unchanged (tests/schemas/SOURCES.md)."""
+    assert hashlib.sha256(SCHEMA.read_bytes()).hexdigest() == SCHEMA_SHA256
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
+    assert schema["id"].endswith("/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
+
+
+def test_the_schema_rejects_what_github_rejects() -> None:
+    """The validator is not vacuous: a null level and a missing driver name are errors."""
+    _, log, _ = fixture_sarif(EXAMPLE, "hcl")
+    assert schema_errors(log) == []
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][0]["level"] = None
+    del broken["runs"][0]["tool"]["driver"]["name"]
+    errors = schema_errors(broken)
+    assert any("results/0/level" in e for e in errors) and any("'name' is a required property" in e for e in errors)
 
 
 def schema_errors(log: dict[str, Any]) -> list[str]:

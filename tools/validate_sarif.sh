@@ -2,15 +2,22 @@
 # Validate SARIF files with Microsoft's SARIF Multitool, spec rules plus GitHub's ingestion rules.
 #
 #   tools/validate_sarif.sh FILE_OR_DIR...
-#   tools/validate_sarif.sh --fixtures [OUT_DIR]
+#   tools/validate_sarif.sh --fixtures [OUT_DIR]        # a representative set (what CI runs)
+#   tools/validate_sarif.sh --all-fixtures [OUT_DIR]    # every fixture
 #
 # A directory stands for the *.sarif files in it (not recursive). Each file is validated by its own
 # command (a file with a JSON null can make the Multitool skip every later file of the same command).
-# --fixtures first writes, with the `vpcep-lint` on PATH (or $VPCEP_LINT), the SARIF of every
-# fixture (its directory and its plan.json; for fixtures/VPCEP000, its directory and JSON files)
-# and of a few edge cases (input errors, suppressions, a plan without its sources, stdin, a file
-# outside the root, a path with spaces) into OUT_DIR (default: a new temporary directory), then
-# validates them all.
+# --fixtures and --all-fixtures first write, with the `vpcep-lint` on PATH (or $VPCEP_LINT), SARIF
+# logs into OUT_DIR (default: a new temporary directory), then validate them all, and the golden
+# file tests/golden/broken-endpoint.sarif too. --fixtures writes a representative set: one bad case
+# of every rule in HCL and plan form, a good case, the state and plan-of-existing-resources forms
+# (every Terraform JSON format version the fixtures hold), bad inputs of each kind (HCL and JSON
+# syntax, an unsupported format_version, a wrong shape, a missing module), modules with count and
+# for_each, the README example in all four forms, and the edge cases (input errors as tool
+# notifications, suppressions, a plan without its sources, stdin, a file outside the root, a path
+# with spaces, a category, no git root). --all-fixtures writes the SARIF of every fixture (its
+# directory and its plan.json; for fixtures/VPCEP000, its directory and JSON files) and the edge
+# cases. Every fixture's SARIF is also checked against the OASIS schema by tests/test_sarif.py.
 # Exit 0: all clean; 1: a file has an error, or the tool did not finish; 2: usage or install problem.
 #
 # SARIF_MULTITOOL=/path/to/Sarif.Multitool uses that binary and installs nothing. Otherwise
@@ -66,8 +73,51 @@ lint() {  # lint MAX_EXIT_CODE VPCEP_LINT_ARGS...: 1 = findings are fine, 2 = in
   rm -f "$err"
 }
 
-generate_fixtures() {  # generate_fixtures OUT_DIR: run from the repository root
-  local out="$1" d name edge repo
+# The representative set: "fixture-dir form..." where a form is hcl (the directory) or a JSON file.
+REPRESENTATIVE=(
+  "fixtures/VPCEP001/bad/two-services-share-one-nic hcl plan.json"
+  "fixtures/VPCEP001/good/two-18-rules-in-two-groups hcl"
+  "fixtures/VPCEP002/bad/endpoint-subnet-acl-misses-terminal-port hcl plan.json"
+  "fixtures/VPCEP003/bad/whitelist-without-endpoint-cidr hcl plan.json"
+  "fixtures/VPCEP004/bad/secondary-cidrs-overlap hcl plan.json"
+  "fixtures/VPCEP005/bad/no-routes hcl plan.json"
+  "fixtures/VPCEP006/bad/cloud-connect-but-regions-differ hcl plan.json"
+  "fixtures/VPCEP007/bad/approval-without-approval-resource hcl plan.json state.json"
+  "fixtures/VPCEP007/bad/recorded-failed-service state.json plan-existing.json"
+  "fixtures/VPCEP008/bad/cross-region-by-alias hcl plan.json"
+  "fixtures/VPCEP000/bad/syntax-stray-brace hcl"
+  "fixtures/VPCEP000/bad/module-missing hcl"
+  "fixtures/VPCEP000/bad/truncated-plan plan.json"
+  "fixtures/VPCEP000/bad/format-version-2 plan.json"
+  "fixtures/VPCEP000/bad/plan-wrong-shape plan.json"
+  "fixtures/model/module-count-foreach hcl plan.json"
+  "fixtures/examples/broken-endpoint hcl plan.json state.json plan-existing.json"
+  "fixtures/workflow/module-suppression hcl plan.json"
+)
+
+lint_form() {  # lint_form OUT_DIR CASE_DIR FORM: bad inputs may exit 2, the others 1
+  local out="$1" d="$2" form="$3" name max=1
+  name="$(printf '%s' "${d#fixtures/}" | tr '/' '_')"
+  case "$d" in fixtures/VPCEP000/*) max=2 ;; esac
+  if [ "$form" = hcl ]; then
+    lint "$max" -f sarif --sarif-root . -o "$out/$name.hcl.sarif" "$d"
+  else
+    [ -f "$d/$form" ] || { echo "validate_sarif: no $d/$form" >&2; exit 2; }
+    lint "$max" -f sarif --sarif-root . -o "$out/$name.${form%.json}.sarif" "$d/$form"
+  fi
+}
+
+generate_representative() {  # generate_representative OUT_DIR: run from the repository root
+  local out="$1" entry d form forms
+  for entry in "${REPRESENTATIVE[@]}"; do
+    read -r d forms <<<"$entry"
+    for form in $forms; do lint_form "$out" "$d" "$form"; done
+  done
+  generate_edges "$out"
+}
+
+generate_fixtures() {  # generate_fixtures OUT_DIR: every fixture; run from the repository root
+  local out="$1" d name
   local f base has_tf has_json
   for d in fixtures/VPCEP*/*/*/ fixtures/examples/*/ fixtures/workflow/*/; do
     d="${d%/}"
@@ -97,6 +147,11 @@ generate_fixtures() {  # generate_fixtures OUT_DIR: run from the repository root
         ;;
     esac
   done
+  generate_edges "$out"
+}
+
+generate_edges() {  # generate_edges OUT_DIR: the cases no fixture directory holds
+  local out="$1" edge repo
   edge="$(mktemp -d)"
   repo="$edge/repo with space"
   mkdir -p "$repo/.git" "$repo/infra" "$repo/broken" "$repo/suppressed" "$repo/empty" "$edge/outside"
@@ -112,6 +167,7 @@ generate_fixtures() {  # generate_fixtures OUT_DIR: run from the repository root
     lint 1 -f sarif -o "$out/edge_default-root-with-space.sarif" infra
     lint 1 -f sarif -o "$out/edge_suppressions.sarif" suppressed
     lint 2 -f sarif -o "$out/edge_input-errors.sarif" broken missing.json infra/plan.json
+    lint 2 -f sarif -o "$out/edge_input-errors-not-listed.sarif" --ignore VPCEP000 broken infra
     lint 1 -f sarif -o "$out/edge_plan-without-sources.sarif" --source-dir empty infra/plan.json
     lint 1 -f sarif -o "$out/edge_stdin.sarif" - <infra/plan.json
     lint 1 -f sarif -o "$out/edge_outside-root.sarif" "$edge/outside"
@@ -121,12 +177,14 @@ generate_fixtures() {  # generate_fixtures OUT_DIR: run from the repository root
   rm -rf "$edge"
 }
 
-if [ "$1" = "--fixtures" ]; then
+if [ "$1" = "--fixtures" ] || [ "$1" = "--all-fixtures" ]; then
+  mode="$1"
   out="${2:-$(mktemp -d)}"
   mkdir -p "$out"
   out="$(cd "$out" && pwd)"
   cd "$here/.."
-  generate_fixtures "$out"
+  if [ "$mode" = "--fixtures" ]; then generate_representative "$out"; else generate_fixtures "$out"; fi
+  cp tests/golden/broken-endpoint.sarif "$out/golden_broken-endpoint.sarif"
   set -- "$out"
 fi
 
