@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from importlib import resources
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from importlib import resources
 from typing import ClassVar
 
 from vpcep_lint.model import Inventory, Resource, Span, Unchecked

@@ -1,4 +1,4 @@
-"""VPCEP900: an inline suppression comment that is malformed, unused or expired. Documented in docs/rules/VPCEP900.md."""
+"""VPCEP900: an inline suppression comment that is malformed, unused or expired (docs/rules/VPCEP900.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,4 @@
-"""VPCEP000: an input that could not be read, parsed or understood. Documented in docs/rules/VPCEP000.md."""
+"""VPCEP000: an input that could not be read, parsed or understood (docs/rules/VPCEP000.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
