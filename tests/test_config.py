@@ -65,7 +65,7 @@ def config_error(*args: str) -> str:
 
 # -- where the settings come from -----------------------------------------------------------------
 
-def test_without_configuration_every_rule_runs_and_warnings_fail(project: Path) -> None:
+def test_without_configuration_every_rule_runs_with_the_default_settings(project: Path) -> None:
     assert lint_json("infra") == (1, [SG, ACL])
     shown = json.loads(invoke("--show-config", "infra").stdout)
     assert shown == {"config": None, "select": "all", "ignore": [], "severity": {}, "per-path-ignores": {},

@@ -292,6 +292,9 @@ def test_endpoint_constants() -> None:
 def test_families_do_not_mix() -> None:
     assert not AddressSet.any_ipv6().overlaps(AddressSet.parse("10.0.0.1"))
     assert not AddressSet.parse("::/0").covers(ENDPOINT_RANGE)
+    # within a family the same calls do answer yes
+    assert AddressSet.any_ipv6().overlaps(AddressSet.parse("2001:db8::1"))
+    assert AddressSet.parse("0.0.0.0/0").covers(ENDPOINT_RANGE)
 
 
 def test_port_membership() -> None:

@@ -1,9 +1,10 @@
 """Edge cases of the rules, one configuration each (the fixtures hold the main cases)."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
-from helpers import lint_hcl
+from helpers import PROVIDER, lint_hcl, lint_paths
 
 BACKEND = """
 resource "huaweicloud_vpc" "svc" {
@@ -52,8 +53,20 @@ def test_only_a_remote_group_rule_never_admits_the_range(tmp_path: Path) -> None
     assert lint_hcl(tmp_path, src, "VPCEP001") == ["VPCEP001 huaweicloud_networking_secgroup.sg"]
 
 
+def notes(tmp_path: Path, source: str, rule_id: str) -> list[str]:
+    """The messages of `rule_id` with --show-unknown (what could not be checked is said)."""
+    d = tmp_path / "notes"
+    d.mkdir(exist_ok=True)
+    (d / "main.tf").write_text(PROVIDER + textwrap.dedent(source))
+    report = lint_paths([str(d)], rule_id, cwd=str(tmp_path), show_unknown=True)
+    return [f.message for f in report.findings]
+
+
 def test_rule_without_any_remote_admits_every_address(tmp_path: Path) -> None:
     assert lint_hcl(tmp_path, BACKEND + rule('protocol = "tcp"\n  ports = "8080"'), "VPCEP001") == []
+    # the same rule on another port admits nobody on 8080: the rule above was read, not skipped
+    assert lint_hcl(tmp_path, BACKEND + rule('protocol = "tcp"\n  ports = "9090"'), "VPCEP001") == [
+        "VPCEP001 huaweicloud_networking_secgroup.sg"]
 
 
 def test_the_terminal_port_is_not_the_backend_port(tmp_path: Path) -> None:
@@ -64,6 +77,10 @@ def test_the_terminal_port_is_not_the_backend_port(tmp_path: Path) -> None:
 def test_a_rule_from_an_unknown_address_group_makes_the_rule_silent(tmp_path: Path) -> None:
     src = BACKEND + 'variable "ag" {}\n' + rule('protocol = "tcp"\n  remote_address_group_id = var.ag')
     assert lint_hcl(tmp_path, src, "VPCEP001") == []
+    # a known address group without the range admits nothing: only the unknown one silences the rule
+    known = BACKEND + rule('protocol = "tcp"\n  remote_address_group_id = huaweicloud_vpc_address_group.ag.id') + (
+        'resource "huaweicloud_vpc_address_group" "ag" {\n  name      = "ag"\n  addresses = ["10.0.0.0/8"]\n}\n')
+    assert lint_hcl(tmp_path, known, "VPCEP001") == ["VPCEP001 huaweicloud_networking_secgroup.sg"]
 
 
 def test_an_invalid_prefix_admits_nothing_and_does_not_crash(tmp_path: Path) -> None:
@@ -71,17 +88,22 @@ def test_an_invalid_prefix_admits_nothing_and_does_not_crash(tmp_path: Path) -> 
     assert lint_hcl(tmp_path, src, "VPCEP001") == ["VPCEP001 huaweicloud_networking_secgroup.sg"]
 
 
-def test_a_service_port_from_an_unset_variable_is_not_checked(tmp_path: Path) -> None:
+def test_a_service_port_from_an_unset_variable_is_not_checked_and_says_so(tmp_path: Path) -> None:
     src = BACKEND.replace("service_port  = 8080", "service_port  = var.port") + 'variable "port" {}\n'
     assert lint_hcl(tmp_path, src, "VPCEP001") == []
+    assert notes(tmp_path, src, "VPCEP001") == ["not checked: the backend or its ports"]
+    assert lint_hcl(tmp_path, BACKEND, "VPCEP001") == ["VPCEP001 huaweicloud_networking_secgroup.sg"]  # port known
 
 
-def test_a_nic_without_groups_uses_the_default_group_which_is_not_judged(tmp_path: Path) -> None:
+def test_a_nic_without_groups_uses_the_default_group_which_is_not_judged_and_says_so(tmp_path: Path) -> None:
     src = BACKEND.replace("security_group_ids = [huaweicloud_networking_secgroup.sg.id]\n", "")
     assert lint_hcl(tmp_path, src, "VPCEP001") == []
+    assert notes(tmp_path, src, "VPCEP001") == [
+        "not checked: the security groups of huaweicloud_compute_instance.web.network[0]"]
 
 
 def test_acl_rule_on_client_source_ports_is_not_claimed_either_way(tmp_path: Path) -> None:
+    """Whether a client's source port falls in 1024-2048 is not known: neither "allowed" nor a finding."""
     acl = """
 resource "huaweicloud_vpc_network_acl" "acl" {
   name = "acl"
@@ -97,6 +119,9 @@ resource "huaweicloud_vpc_network_acl" "acl" {
 }
 """
     assert lint_hcl(tmp_path, BACKEND + acl, "VPCEP002") == []
+    # the same rule on another destination port cannot match 8080 whatever the source port: blocked
+    other = acl.replace('destination_port  = "8080"', 'destination_port  = "22"')
+    assert lint_hcl(tmp_path, BACKEND + other, "VPCEP002") == ["VPCEP002 huaweicloud_vpc_network_acl.acl"]
 
 
 def test_acl_that_allows_another_port_blocks_the_service_port(tmp_path: Path) -> None:
@@ -116,7 +141,29 @@ resource "huaweicloud_vpc_network_acl" "acl" {
     assert lint_hcl(tmp_path, BACKEND + acl, "VPCEP002") == ["VPCEP002 huaweicloud_vpc_network_acl.acl"]
 
 
-def test_peering_to_itself_is_ignored_and_unknown_cidrs_are_silent(tmp_path: Path) -> None:
+def test_peering_to_itself_is_ignored(tmp_path: Path) -> None:
+    src = """
+resource "huaweicloud_vpc" "a" {
+  name = "a"
+  cidr = "10.0.0.0/16"
+}
+resource "huaweicloud_vpc_subnet" "a" {
+  name       = "a"
+  cidr       = "10.0.1.0/24"
+  gateway_ip = "10.0.1.1"
+  vpc_id     = huaweicloud_vpc.a.id
+}
+resource "huaweicloud_vpc_peering_connection" "p" {
+  name        = "p"
+  vpc_id      = huaweicloud_vpc.a.id
+  peer_vpc_id = huaweicloud_vpc.a.id
+}
+"""
+    assert lint_hcl(tmp_path, src, "VPCEP004") == []
+    assert lint_hcl(tmp_path, src, "VPCEP005") == []  # nor does it need routes to itself
+
+
+def test_unknown_cidrs_are_silent(tmp_path: Path) -> None:
     src = """
 variable "cidr" {}
 resource "huaweicloud_vpc" "a" {
@@ -134,6 +181,8 @@ resource "huaweicloud_vpc_peering_connection" "p" {
 }
 """
     assert lint_hcl(tmp_path, src, "VPCEP004") == []
+    known = src.replace("cidr = var.cidr", 'cidr = "10.0.0.0/8"')  # now known, and overlapping b
+    assert lint_hcl(tmp_path, known, "VPCEP004") == ["VPCEP004 huaweicloud_vpc_peering_connection.p"]
 
 
 def test_endpoint_region_unknown_without_provider_region(tmp_path: Path) -> None:
@@ -155,3 +204,6 @@ resource "huaweicloud_vpcep_endpoint" "e" {
 }
 """
     assert lint_hcl(tmp_path, src, "VPCEP006", with_provider=False) == []
+    # with the provider's region known and different, the same endpoint is reported
+    regional = src.replace('provider "huaweicloud" {}', 'provider "huaweicloud" {\n  region = "cn-south-1"\n}')
+    assert lint_hcl(tmp_path, regional, "VPCEP006", with_provider=False) == ["VPCEP006 huaweicloud_vpcep_endpoint.e"]

@@ -288,6 +288,20 @@ def test_golden_file_is_valid() -> None:
     assert github_problems(log) == []
 
 
+def test_our_github_checks_catch_what_the_schema_lets_through() -> None:
+    """github_problems is not vacuous: a numeric security-severity, a wrong ruleIndex, an absolute URI."""
+    log = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    run_ = log["runs"][0]
+    run_["tool"]["driver"]["rules"][0]["properties"]["security-severity"] = 9.0
+    run_["results"][0]["ruleIndex"] = 0
+    run_["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "/etc/main.tf"
+    assert schema_errors(log) == []  # all three are valid SARIF
+    problems = github_problems(log, files_exist=False)
+    assert any("security-severity 9.0 is not a string" in p for p in problems)
+    assert any(p.startswith("results[0]: ruleIndex 0 does not point at VPCEP001") for p in problems)
+    assert any("'/etc/main.tf' is not a relative POSIX URI" in p for p in problems)
+
+
 def test_output_file_is_written_on_exit_1(tmp_path: Path) -> None:
     out = tmp_path / "results.sarif"
     code, stdout = cli_sarif("--output", str(out), str(EXAMPLE))
@@ -561,4 +575,5 @@ def test_only_sarif_imports_sarif_om() -> None:
         if "sarif_om" in p.read_text(encoding="utf-8") and p.name != "sarif.py"
     ]
     assert importers == []
+    assert "import sarif_om" in (ROOT / "linter" / "report" / "sarif.py").read_text(encoding="utf-8")  # the scan sees it
 
