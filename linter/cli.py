@@ -51,7 +51,7 @@ def _var_items(ctx: click.Context, kw: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))  # unreadable: a VPCEP000 finding, not a usage error
 @click.option("-f", "--format", "fmt", multiple=True, metavar="FORMAT[=FILE]",
               help="Output format (text, json, sarif, github, markdown, or a plugin's), to stdout or to FILE; "
                    "repeatable, at most one to stdout.  [default: text]")

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -452,14 +453,43 @@ def test_unreadable_file_in_a_directory(tmp_path: Path, unreadable: Callable[[Pa
     assert case == hcl("root/main.tf", *SAME_AS_EXAMPLE) | {("VPCEP000", None, "root/extra.tf:1")}
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file anyway; the monkeypatched tests cover this")
-def test_chmod_000_file(tmp_path: Path) -> None:  # pragma: no cover - not run as root
+DROP_FILE_ACCESS_OVERRIDE = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+                             "--inh-caps", "-dac_override,-dac_read_search"]
+"""util-linux setpriv: what follows runs without the capabilities that let root read any file."""
+
+
+def invoke_unprivileged(target: str, tmp_path: Path) -> Result:
+    """`invoke`, but as a user who cannot read what chmod forbids (root reads a chmod 000 file anyway,
+    so as root the command runs in a subprocess without that power)."""
+    if os.geteuid() != 0:
+        return invoke(lambda tmp: target, tmp_path)
+    assert shutil.which("setpriv"), "setpriv (util-linux) is needed to test this as root"
+    proc = subprocess.run([*DROP_FILE_ACCESS_OVERRIDE, sys.executable, "-m", "vpcep_lint.cli", "--no-cache",
+                           target, str(EXAMPLE), "-f", "json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return types.SimpleNamespace(exit_code=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)  # type: ignore[return-value]
+
+
+def test_chmod_000_file(tmp_path: Path) -> None:
     path = write(tmp_path / "main.tf", EXAMPLE_TF)
     path.chmod(0)
     try:
-        assert_rejected(invoke(lambda tmp: "main.tf", tmp_path), "main.tf", None, None, "cannot read file: permission denied")
+        assert_rejected(invoke_unprivileged("main.tf", tmp_path), "main.tf", None, None,
+                        "cannot read file: permission denied")
     finally:
         path.chmod(0o644)
+
+
+def test_chmod_000_directory(tmp_path: Path) -> None:
+    d = tmp_path / "infra"
+    write(d / "main.tf", EXAMPLE_TF)
+    d.chmod(0)
+    try:
+        assert_rejected(invoke_unprivileged("infra", tmp_path), "infra", None, None,
+                        "cannot read directory: Permission denied")
+    finally:
+        d.chmod(0o755)
 
 
 # -- duplicate declarations -----------------------------------------------------------------------
