@@ -487,7 +487,7 @@ def test_chmod_000_directory(tmp_path: Path) -> None:
     d.chmod(0)
     try:
         assert_rejected(invoke_unprivileged("infra", tmp_path), "infra", None, None,
-                        "cannot read directory: Permission denied")
+                        "cannot read directory: permission denied")
     finally:
         d.chmod(0o755)
 

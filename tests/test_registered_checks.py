@@ -27,9 +27,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example with a malformed suppression (no reason) on a resource where nothing fires, and
     a broken file beside it."""
     (tmp_path / ".git").mkdir()
-    shutil.copy(EXAMPLE / "main.tf", tmp_path / "main.tf")
-    text = (tmp_path / "main.tf").read_text()
-    (tmp_path / "main.tf").write_text(text.replace(VPC, "# vpcep-lint: ignore[VPCEP002]\n" + VPC))
+    (tmp_path / "infra").mkdir()
+    text = (EXAMPLE / "main.tf").read_text()
+    (tmp_path / "infra" / "main.tf").write_text(text.replace(VPC, "# vpcep-lint: ignore[VPCEP002]\n" + VPC))
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "main.tf").write_text('resource "huaweicloud_vpc" "x" {\n  name = \n')
     monkeypatch.chdir(tmp_path)
@@ -49,7 +49,7 @@ def sarif(result: Result) -> dict[str, Any]:
 
 
 def test_by_default_both_report(project: Path) -> None:
-    result = invoke("-f", "json", ".", "broken")
+    result = invoke("-f", "json", "infra", "broken")
     assert result.exit_code == 2
     assert findings(result) == [("VPCEP000", "error"), ("VPCEP001", "error"), ("VPCEP002", "error"),
                                 ("VPCEP900", "warning")]
@@ -57,7 +57,7 @@ def test_by_default_both_report(project: Path) -> None:
 
 
 def test_ignore_input_errors_leaves_the_finding_out_but_exit_2_and_stderr_stay(project: Path) -> None:
-    result = invoke("-f", "json", "--ignore", "VPCEP000", ".", "broken")
+    result = invoke("-f", "json", "--ignore", "VPCEP000", "infra", "broken")
     assert ("VPCEP000", "error") not in findings(result)
     assert ("VPCEP001", "error") in findings(result)
     assert result.exit_code == 2
@@ -70,7 +70,7 @@ def test_exit_zero_does_not_hide_an_unread_input(project: Path) -> None:
 
 
 def test_select_without_input_errors_keeps_the_sarif_notification(project: Path) -> None:
-    result = invoke("-f", "sarif", "--select", "VPCEP001", ".", "broken")
+    result = invoke("-f", "sarif", "--select", "VPCEP001", "infra", "broken")
     assert result.exit_code == 2
     run_ = sarif(result)
     assert {r["ruleId"] for r in run_["results"]} == {"VPCEP001"}
@@ -82,27 +82,27 @@ def test_select_without_input_errors_keeps_the_sarif_notification(project: Path)
 
 
 def test_ignore_suppression_problems(project: Path) -> None:
-    result = invoke("-f", "json", "--ignore", "VPCEP900", ".")
+    result = invoke("-f", "json", "--ignore", "VPCEP900", "infra")
     assert findings(result) == [("VPCEP001", "error"), ("VPCEP002", "error")]
-    result = invoke("-f", "sarif", "--ignore", "VPCEP900", ".")
+    result = invoke("-f", "sarif", "--ignore", "VPCEP900", "infra")
     assert "VPCEP900" not in [d["id"] for d in sarif(result)["tool"]["driver"]["rules"]]
 
 
 def test_ignoring_suppression_problems_keeps_suppressions_working(project: Path) -> None:
-    text = (project / "main.tf").read_text()
-    (project / "main.tf").write_text(text.replace(SG, '# vpcep-lint: ignore[VPCEP001] reason="health checks"\n' + SG))
-    result = invoke("-f", "json", "--ignore", "VPCEP900", ".")
+    text = (project / "infra" / "main.tf").read_text()
+    (project / "infra" / "main.tf").write_text(text.replace(SG, '# vpcep-lint: ignore[VPCEP001] reason="health checks"\n' + SG))
+    result = invoke("-f", "json", "--ignore", "VPCEP900", "infra")
     data = json.loads(result.stdout)
     assert [(f["rule_id"], f["suppressed"]) for f in data["findings"]] == [("VPCEP001", True), ("VPCEP002", False)]
 
 
 def test_severity_of_suppression_problems_from_the_configuration(project: Path) -> None:
     (project / ".vpcep-lint.toml").write_text('ignore = ["VPCEP001", "VPCEP002"]\n[severity]\nVPCEP900 = "note"\n')
-    result = invoke("-f", "json", ".")
+    result = invoke("-f", "json", "infra")
     assert findings(result) == [("VPCEP900", "note")]
     assert result.exit_code == 0  # a note does not fail the run at the default fail-on = warning
     (project / ".vpcep-lint.toml").write_text('ignore = ["VPCEP001", "VPCEP002"]\n')
-    assert invoke("-f", "json", ".").exit_code == 1  # the malformed comment is a warning by default
+    assert invoke("-f", "json", "infra").exit_code == 1  # the malformed comment is a warning by default
 
 
 def test_severity_of_input_errors_changes_the_level_not_the_exit_code(project: Path) -> None:
@@ -114,7 +114,7 @@ def test_severity_of_input_errors_changes_the_level_not_the_exit_code(project: P
 
 def test_per_path_ignores_cover_input_errors_too(project: Path) -> None:
     (project / ".vpcep-lint.toml").write_text('[per-path-ignores]\n"broken/**" = ["VPCEP000"]\n')
-    result = invoke("-f", "json", ".", "broken")
+    result = invoke("-f", "json", "infra", "broken")
     assert ("VPCEP000", "error") not in findings(result) and ("VPCEP001", "error") in findings(result)
     assert result.exit_code == 2
 
@@ -122,7 +122,7 @@ def test_per_path_ignores_cover_input_errors_too(project: Path) -> None:
 @pytest.mark.parametrize("rule_id", ["VPCEP000", "VPCEP900"])
 def test_both_are_known_rule_ids_in_the_configuration(project: Path, rule_id: str) -> None:
     (project / ".vpcep-lint.toml").write_text(f'ignore = ["{rule_id}"]\n[severity]\n{rule_id} = "warning"\n')
-    result = invoke("--show-config", ".")
+    result = invoke("--show-config", "infra")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["ignore"] == [rule_id]
 
@@ -130,7 +130,8 @@ def test_both_are_known_rule_ids_in_the_configuration(project: Path, rule_id: st
 def test_text_summary_counts_unread_inputs_even_when_their_findings_are_ignored(project: Path) -> None:
     result = invoke("--ignore", "VPCEP000", "broken")
     assert result.exit_code == 2
-    assert result.stdout.splitlines()[-1] == "no findings in 1 input; 1 input error (not checked)"
+    assert result.stdout.splitlines()[-1].endswith("; 1 input error (not checked)")
+    assert " VPCEP000 " not in result.stdout
     listed = invoke("broken").stdout.splitlines()
     assert listed[0].startswith("broken/main.tf:2:") and " VPCEP000 error: " in listed[0]
-    assert listed[-1] == "1 finding (1 error) in 1 input; 1 input error (not checked)"
+    assert listed[-1].startswith("1 finding (1 error) in ") and listed[-1].endswith("; 1 input error (not checked)")
