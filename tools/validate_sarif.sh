@@ -12,8 +12,9 @@
 # file tests/golden/broken-endpoint.sarif too. --fixtures writes a representative set: one bad case
 # of every rule in HCL and plan form, a good case, the state and plan-of-existing-resources forms
 # (every Terraform JSON format version the fixtures hold), bad inputs of each kind (HCL and JSON
-# syntax, an unsupported format_version, a wrong shape, a missing module), modules with count and
-# for_each, the README example in all four forms, and the edge cases (input errors as tool
+# syntax, an unsupported format_version, a wrong shape, a missing module), what could not be checked
+# (values, remote modules: note notifications), modules with count and for_each, a repository of
+# several roots, the README example in all four forms, and the edge cases (input errors as tool
 # notifications, suppressions, a plan without its sources, stdin, a file outside the root, a path
 # with spaces, a category, no git root). --all-fixtures writes the SARIF of every fixture (its
 # directory and its plan.json; for fixtures/VPCEP000, its directory and JSON files) and the edge
@@ -77,6 +78,7 @@ lint() {  # lint MAX_EXIT_CODE VPCEP_LINT_ARGS...: 1 = findings are fine, 2 = in
 REPRESENTATIVE=(
   "fixtures/VPCEP001/bad/two-services-share-one-nic hcl plan.json"
   "fixtures/VPCEP001/good/two-18-rules-in-two-groups hcl"
+  "fixtures/VPCEP001/good/group-id-from-variable hcl plan.json"
   "fixtures/VPCEP002/bad/endpoint-subnet-acl-misses-terminal-port hcl plan.json"
   "fixtures/VPCEP003/bad/whitelist-without-endpoint-cidr hcl plan.json"
   "fixtures/VPCEP004/bad/secondary-cidrs-overlap hcl plan.json"
@@ -90,6 +92,8 @@ REPRESENTATIVE=(
   "fixtures/VPCEP000/bad/truncated-plan plan.json"
   "fixtures/VPCEP000/bad/format-version-2 plan.json"
   "fixtures/VPCEP000/bad/plan-wrong-shape plan.json"
+  "fixtures/VPCEP000/bad/module-remote-sources hcl"
+  "fixtures/layout/repo hcl"
   "fixtures/model/module-count-foreach hcl plan.json"
   "fixtures/examples/broken-endpoint hcl plan.json state.json plan-existing.json"
   "fixtures/workflow/module-suppression hcl plan.json"
@@ -119,7 +123,7 @@ generate_representative() {  # generate_representative OUT_DIR: run from the rep
 generate_fixtures() {  # generate_fixtures OUT_DIR: every fixture; run from the repository root
   local out="$1" d name
   local f base has_tf has_json
-  for d in fixtures/VPCEP*/*/*/ fixtures/examples/*/ fixtures/workflow/*/; do
+  for d in fixtures/VPCEP*/*/*/ fixtures/examples/*/ fixtures/workflow/*/ fixtures/layout/*/; do
     d="${d%/}"
     name="$(printf '%s' "${d#fixtures/}" | tr '/' '_')"
     case "$d" in
