@@ -7,7 +7,6 @@ was not checked, so its stderr line, its SARIF notification and exit code 2 stay
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +88,8 @@ def test_ignore_suppression_problems(project: Path) -> None:
 
 
 def test_ignoring_suppression_problems_keeps_suppressions_working(project: Path) -> None:
-    text = (project / "infra" / "main.tf").read_text()
-    (project / "infra" / "main.tf").write_text(text.replace(SG, '# vpcep-lint: ignore[VPCEP001] reason="health checks"\n' + SG))
+    main_tf = project / "infra" / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace(SG, '# vpcep-lint: ignore[VPCEP001] reason="health checks"\n' + SG))
     result = invoke("-f", "json", "--ignore", "VPCEP900", "infra")
     data = json.loads(result.stdout)
     assert [(f["rule_id"], f["suppressed"]) for f in data["findings"]] == [("VPCEP001", True), ("VPCEP002", False)]
