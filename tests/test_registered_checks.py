@@ -134,3 +134,9 @@ def test_text_summary_counts_unread_inputs_even_when_their_findings_are_ignored(
     listed = invoke("broken").stdout.splitlines()
     assert listed[0].startswith("broken/main.tf:2:") and " VPCEP000 error: " in listed[0]
     assert listed[-1].startswith("1 finding (1 error) in ") and listed[-1].endswith("; 1 input error (not checked)")
+
+
+def test_markdown_links_both_to_their_pages(project: Path) -> None:
+    page = invoke("-f", "markdown", "infra", "broken").stdout
+    for rule_id in ("VPCEP000", "VPCEP900"):
+        assert f"[{rule_id}](https://github.com/vpcep-lint/vpcep-lint/blob/main/docs/rules/{rule_id}.md)" in page

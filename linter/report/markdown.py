@@ -23,7 +23,6 @@ MAX_MESSAGE = 500
 MAX_NOT_CHECKED = 50
 MAX_CLEAN_INPUTS = 20
 DOCS_URI = "https://github.com/vpcep-lint/vpcep-lint/blob/main/docs/rules/{id}.md"
-OWN_PSEUDO_RULES = ("VPCEP000", "VPCEP900")
 HEADER = "| Location | Rule | Severity | Message | Resource |\n| --- | --- | --- | --- | --- |"
 
 # Backslash-escaped: what opens emphasis, code, links, strikethrough or math anywhere in a line.
@@ -101,7 +100,7 @@ def _bullets(items: Iterable[str], budget: int) -> list[str]:
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    ours = {r.id for r in report.rules if r.package == "vpcep-lint"} | set(OWN_PSEUDO_RULES)
+    ours = {r.id for r in report.rules if r.package == "vpcep-lint"}  # VPCEP000 and VPCEP900 included
     active = [f for f in report.findings if f.suppressed is None]
 
     head = ["## vpcep-lint", "", f"**{text(summary(report, report.findings))}**", ""]
