@@ -241,7 +241,7 @@ def test_every_install_line_works_from_this_repository_today() -> None:
                     assert re.fullmatch(r"vpcep-lint @ git\+https://github\.com/vpcep-lint/vpcep-lint@(<commit-sha>|[0-9a-f]{40})",
                                         word), (path.name, line)
                 else:  # this checkout, the action's own, the example plugin, or a plugin of the reader's
-                    assert word in {".", ".[test]", "$GITHUB_ACTION_PATH", "./tests/plugin_example", "acme-vpcep-rules"}, \
+                    assert word in {".", ".[test]", ".[dev]", "$GITHUB_ACTION_PATH", "./tests/plugin_example", "acme-vpcep-rules"}, \
                         (path.name, line)
         for ref in re.findall(r"(?:uses: vpcep-lint/vpcep-lint@|rev: )(\S+)", text):
             assert ref == "<commit-sha>" or re.fullmatch(r"[0-9a-f]{40}", ref), (path.name, ref)
