@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcep_lint.provider import EXPORTED_IDS
+
 
 class _Unknown:
     """A value that cannot be known before apply or without evaluating the inputs."""
@@ -68,44 +70,6 @@ class Ref:
     address: str
     attribute: str = "id"
 
-
-# Legacy names still accepted by the provider, mapped to the canonical resource type.
-TYPE_ALIASES: dict[str, str] = {
-    "huaweicloud_vpc_v1": "huaweicloud_vpc",
-    "huaweicloud_vpc_subnet_v1": "huaweicloud_vpc_subnet",
-    "huaweicloud_compute_instance_v2": "huaweicloud_compute_instance",
-    "huaweicloud_ecs_instance_v1": "huaweicloud_compute_instance",
-    "huaweicloud_compute_interface_attach_v2": "huaweicloud_compute_interface_attach",
-    "huaweicloud_networking_secgroup_v2": "huaweicloud_networking_secgroup",
-    "huaweicloud_compute_secgroup_v2": "huaweicloud_networking_secgroup",
-    "huaweicloud_networking_secgroup_rule_v2": "huaweicloud_networking_secgroup_rule",
-    "huaweicloud_networking_vip_v2": "huaweicloud_networking_vip",
-    "huaweicloud_networking_vip_associate_v2": "huaweicloud_networking_vip_associate",
-    "huaweicloud_networking_port_v2": "huaweicloud_networking_port",
-    "huaweicloud_vpc_peering_connection_v2": "huaweicloud_vpc_peering_connection",
-    "huaweicloud_vpc_peering_connection_accepter_v2": "huaweicloud_vpc_peering_connection_accepter",
-    "huaweicloud_vpc_route_v2": "huaweicloud_vpc_route",
-    "huaweicloud_lb_loadbalancer_v2": "huaweicloud_lb_loadbalancer",
-    "huaweicloud_lb_listener_v2": "huaweicloud_lb_listener",
-    "huaweicloud_lb_pool_v2": "huaweicloud_lb_pool",
-    "huaweicloud_lb_member_v2": "huaweicloud_lb_member",
-    "huaweicloud_lb_whitelist_v2": "huaweicloud_lb_whitelist",
-}
-
-
-def canonical_type(type_name: str) -> str:
-    return TYPE_ALIASES.get(type_name, type_name)
-
-
-# Attributes whose values are IDs other resources point at (besides `id`).
-EXPORTED_IDS: dict[str, tuple[str, ...]] = {
-    "huaweicloud_vpc_subnet": ("ipv4_subnet_id", "subnet_id", "ipv6_subnet_id"),
-    "huaweicloud_compute_instance": ("network.*.port",),
-    "huaweicloud_compute_interface_attach": ("port_id",),
-    "huaweicloud_elb_loadbalancer": ("ipv4_port_id",),
-    "huaweicloud_lb_loadbalancer": ("vip_port_id",),
-    "huaweicloud_network_acl": ("inbound_policy_id", "outbound_policy_id"),
-}
 
 _PATH_PART = re.compile(r"[^.\[\]]+|\[[^\]]*\]")
 
@@ -267,12 +231,13 @@ class Inventory:
     """What the loader could not follow (modules not read, counts not known statically)."""
     warnings: list[InputError] = field(default_factory=list)
     """Input problems that are not errors (a var file's value for an undeclared variable)."""
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Views built once from the resources (`vpcep_lint.domain.Domain.of`); cleared by `add`."""
 
     def __post_init__(self) -> None:
         self._by_address: dict[str, Resource] = {}
         self._by_type: dict[str, list[Resource]] = {}
         self._by_config: dict[str, list[Resource]] = {}
-        self._by_id: dict[str, list[Ref]] = {}
         self._reverse: dict[str, list[tuple[Resource, tuple[str | int, ...]]]] | None = None
         for r in self.resources:
             self._index(r)
@@ -286,6 +251,7 @@ class Inventory:
         self.resources.append(r)
         self._index(r)
         self._reverse = None
+        self.derived.clear()
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -318,7 +284,6 @@ class Inventory:
                 for path, value in _expand(r.values, split_path(pattern)):
                     if isinstance(value, str) and value:
                         by_id.setdefault(value, []).append(Ref(r.address, join_path(path)))
-        self._by_id = by_id
         if not by_id:
             return
         for r in self.resources:
@@ -331,6 +296,7 @@ class Inventory:
                     if t not in have:
                         have.append(t)
         self._reverse = None
+        self.derived.clear()
 
     def refs(self, resource: Resource, path: str | tuple[str | int, ...] = ()) -> list[Ref]:
         """References made by `resource` at `path` or below it, in source order."""

@@ -26,9 +26,9 @@ from vpcep_lint.model import (
     Resource,
     Span,
     Unchecked,
-    canonical_type,
     normalize_value,
 )
+from vpcep_lint.provider import canonical_type, convert
 
 META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
 META_BLOCKS = {"lifecycle", "provisioner", "connection"}
@@ -788,7 +788,7 @@ class HclLoader:
             values, refs = self._eval_body(inst.module, inst.block, inst.scope, (), inst.unresolved)
         finally:
             inst.evaluating = False
-        inst.values = normalize_value(values)
+        inst.values = convert(inst.type, normalize_value(values))
         inst.refs = refs
         return inst.values
 

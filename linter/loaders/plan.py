@@ -21,10 +21,10 @@ from vpcep_lint.model import (
     Unchecked,
     Ref,
     Resource,
-    canonical_type,
     normalize_value,
     strip_keys,
 )
+from vpcep_lint.provider import canonical_type, convert, set_blocks
 
 SUPPORTED_MAJOR = {0, 1}
 
@@ -226,7 +226,7 @@ class PlanLoader:
         address = raw["address"]
         module, _ = _split_module(address)
         rtype = canonical_type(raw.get("type", ""))
-        values = normalize_value(raw.get("values") or {})
+        values = convert(rtype, normalize_value(raw.get("values") or {}))
         return Resource(
             address=address,
             type=rtype,
@@ -247,8 +247,11 @@ class PlanLoader:
         config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", ""))
         exprs = config.get("expressions") if config else None
         values = _merge_unknown(after or {}, after_unknown or {})  # also normalizes
+        if exprs is not None:
+            _align_sets(rtype, values, exprs)
         if exprs is not None and not recorded:
             values = _unset_from_config(values, exprs)
+        convert(rtype, values)
         region = values.get("region")
         if region is None or region is UNKNOWN:
             region = self._provider_region(config, module)
@@ -455,6 +458,49 @@ def _merge_unknown(after: Any, unknown: Any) -> Any:
     if after is None and isinstance(unknown, (dict, list)) and unknown:
         return UNKNOWN
     return after
+
+
+def _align_sets(rtype: str, values: dict[str, Any], exprs: Any) -> None:
+    """Put the elements of set-typed blocks (a route table's `route`...) in configuration order,
+    so that the references read from the configuration's i-th block meet the i-th value."""
+    if not isinstance(exprs, dict):
+        return
+    for name in set_blocks(rtype):
+        items, blocks = values.get(name), exprs.get(name)
+        if not isinstance(items, list) or not isinstance(blocks, list) or len(items) != len(blocks):
+            continue
+        free = list(range(len(items)))
+        order: list[int] = []
+        for block in blocks:
+            fits = [i for i in free if _fits(items[i], block)]
+            if not fits:
+                break
+            # the element agreeing on the most constants; ties agree on every known value
+            best = max(fits, key=lambda i: _agreement(items[i], block))
+            order.append(best)
+            free.remove(best)
+        else:
+            values[name] = [items[i] for i in order]
+
+
+def _constants(block: Any) -> dict[str, Any]:
+    if not isinstance(block, dict):
+        return {}
+    return {k: v["constant_value"] for k, v in block.items() if isinstance(v, dict) and "constant_value" in v}
+
+
+def _fits(item: Any, block: Any) -> bool:
+    if not isinstance(item, dict):
+        return False
+    for k, c in _constants(block).items():
+        v = item.get(k)
+        if v is not UNKNOWN and normalize_value(c) is not None and str(v) != str(c):
+            return False
+    return True
+
+
+def _agreement(item: dict[str, Any], block: Any) -> int:
+    return sum(1 for k, c in _constants(block).items() if str(item.get(k)) == str(c))
 
 
 def _unset_from_config(values: dict[str, Any], exprs: Any) -> dict[str, Any]:
