@@ -5,6 +5,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from vpcep_lint.domain import Unknown
 from vpcep_lint.model import Inventory, Unchecked
 from vpcep_lint.rule import Finding, Rule
 
@@ -30,6 +31,7 @@ class EngineResult:
 def run_rules(rules: Sequence[Rule], inv: Inventory) -> EngineResult:
     result = EngineResult()
     seen: set[tuple[object, ...]] = set()
+    skipped: dict[tuple[str, str, str | None], tuple[Unknown, list[str]]] = {}
     for rule in rules:
         try:
             found = list(rule.check(inv))
@@ -39,6 +41,12 @@ def run_rules(rules: Sequence[Rule], inv: Inventory) -> EngineResult:
             )
             continue
         for f in found:
+            if isinstance(f, Unknown):
+                # one item per unknown part, naming every rule that skipped it
+                _, ids = skipped.setdefault((f.resource.address, f.what, f.attribute), (f, []))
+                if rule.id not in ids:
+                    ids.append(rule.id)
+                continue
             if isinstance(f, Unchecked):
                 if f not in result.unchecked:
                     result.unchecked.append(f)
@@ -47,4 +55,21 @@ def run_rules(rules: Sequence[Rule], inv: Inventory) -> EngineResult:
             if key not in seen:
                 seen.add(key)
                 result.findings.append(f)
+    for unknown, ids in skipped.values():
+        item = unchecked(unknown, ids)
+        if item not in result.unchecked:
+            result.unchecked.append(item)
     return result
+
+
+def unchecked(unknown: Unknown, rule_ids: Sequence[str]) -> Unchecked:
+    span = unknown.resource.span_of(unknown.attribute)
+    return Unchecked(
+        "value",
+        unknown.what,
+        f"not known statically; {', '.join(rule_ids)} not checked",
+        span.file if span else None,
+        span.line if span else None,
+        unknown.resource.address,
+        unknown.resource.source,
+    )

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv6Address
 from itertools import pairwise
 from typing import ClassVar
@@ -175,6 +176,20 @@ class AddressSet:
 
 
 ENDPOINT_RANGE = AddressSet.parse(ENDPOINT_CIDR)
+
+
+def parse_addresses(text: object) -> AddressSet | None:
+    """A CIDR, IP or range as written in a configuration; None when not a string or not valid."""
+    return _parse_cached(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> AddressSet | None:
+    # an estate repeats the same few prefixes thousands of times; AddressSet is immutable
+    try:
+        return AddressSet.parse(text)
+    except InvalidValue:
+        return None
 _ANY_ADDRESS = AddressSet.any_ipv4() | AddressSet.any_ipv6()
 
 
@@ -222,6 +237,10 @@ class PortSet:
     @classmethod
     def single(cls, port: int) -> PortSet:
         return cls.range(port, port)
+
+    @classmethod
+    def union_all(cls, sets: Iterable[PortSet]) -> PortSet:
+        return cls(_merge(i for s in sets for i in s.intervals))
 
     @classmethod
     def empty(cls) -> PortSet:
@@ -435,17 +454,3 @@ def first_match(space: FlowSpace, rules: Sequence[Match]) -> Decision:
     # Security groups are whitelists and ACLs end in an implicit deny-all: unmatched is denied.
     denied |= undecided
     return Decision(allowed, denied, unknown, tuple(denied_by), tuple(unknown_by))
-
-
-def sg_order(rules: Sequence[tuple[int | None, Match]]) -> list[Match]:
-    """Security-group rules in the order `first_match` must try them."""
-
-    def key(item: tuple[int | None, Match]) -> tuple[int, int, int]:
-        priority, rule = item
-        # 1 is the highest priority and the default. At equal priority deny beats allow, so
-        # denies go first, then rules whose action is unknown (they might be denies), then allows;
-        # within one action a fully known rule goes first, since same-action order cannot matter.
-        action = {False: 0, None: 1, True: 2}[rule.allow]
-        return (1 if priority is None else priority, action, 0 if rule.is_known else 1)
-
-    return [rule for _, rule in sorted(rules, key=key)]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from vpcep_lint.model import UNKNOWN, Inventory, Resource
@@ -20,8 +19,8 @@ from vpcep_lint.netaddr import (
     Match,
     PortSet,
     first_match,
+    parse_addresses,
     protocol_of,
-    sg_order,
 )
 
 SG_RULE = "huaweicloud_networking_secgroup_rule"
@@ -30,22 +29,10 @@ NACL = "huaweicloud_vpc_network_acl"
 LEGACY_NACL = "huaweicloud_network_acl"
 LEGACY_NACL_RULE = "huaweicloud_network_acl_rule"
 IPGROUP = "huaweicloud_elb_ipgroup"
+LB_WHITELIST = "huaweicloud_lb_whitelist"
 
 
-def _addresses(text: Any) -> AddressSet | None:
-    """A CIDR, IP or range written in a rule; None when unknown or not valid."""
-    if text is UNKNOWN or not isinstance(text, str):
-        return None
-    return _parse_addresses(text)
-
-
-@lru_cache(maxsize=4096)
-def _parse_addresses(text: str) -> AddressSet | None:
-    # an estate repeats the same few prefixes thousands of times; AddressSet is immutable
-    try:
-        return AddressSet.parse(text)
-    except InvalidValue:
-        return None
+_addresses = parse_addresses
 
 
 def address_group(inv: Inventory, rule: Resource, attribute: str) -> AddressSet | None:
@@ -54,14 +41,11 @@ def address_group(inv: Inventory, rule: Resource, attribute: str) -> AddressSet 
     if len(groups) != 1:
         return None
     g = groups[0]
-    items = g.get("addresses")
-    if items is None:
-        extra = g.blocks("ip_extra_set")
-        if extra is UNKNOWN:
-            return None
-        items = [e.get("ip") for e in extra]
-    if items is UNKNOWN or not isinstance(items, list):
+    # the group holds `addresses` and the `ip` of every `ip_extra_set` block: the union of both
+    items, extra = g.get("addresses"), g.blocks("ip_extra_set")
+    if items is UNKNOWN or extra is UNKNOWN or (items is not None and not isinstance(items, list)):
         return None
+    items = list(items or []) + [e.get("ip") for e in extra]
     out = AddressSet.empty()
     for item in items:
         a = _addresses(item)
@@ -118,9 +102,11 @@ def sg_rule_match(inv: Inventory, rule: Resource, protocol: str) -> GroupRule | 
             ports = PortSet.parse(raw_ports)
         except InvalidValue:
             return None
-    elif _int(lo):  # a state reads an unset port range back as 0
+    elif lo is not None or hi is not None:  # values already converted by the loaders
+        if _int(lo) is None or (hi is not None and _int(hi) is None):
+            return None  # not a number: the cloud rejects the rule
         try:
-            ports = PortSet.range(lo, _int(hi) or lo)
+            ports = PortSet.range(lo, hi if hi is not None else lo)
         except InvalidValue:
             return None
     else:
@@ -161,6 +147,20 @@ def recorded_rules(group: Resource, protocol: str) -> list[GroupRule]:
     return out
 
 
+def sg_order(rules: Sequence[tuple[int | None, Match]]) -> list[Match]:
+    """Security-group rules in the order `first_match` must try them."""
+
+    def key(item: tuple[int | None, Match]) -> tuple[int, int, int]:
+        priority, rule = item
+        # 1 is the highest priority and the default. At equal priority deny beats allow, so
+        # denies go first, then rules whose action is unknown (they might be denies), then allows;
+        # within one action a fully known rule goes first, since same-action order cannot matter.
+        action = {False: 0, None: 1, True: 2}[rule.allow]
+        return (1 if priority is None else priority, action, 0 if rule.is_known else 1)
+
+    return [rule for _, rule in sorted(rules, key=key)]
+
+
 def security_groups_decision(
     inv: Inventory, groups: Sequence[Resource], protocol: str, space: FlowSpace
 ) -> Decision:
@@ -174,17 +174,6 @@ def security_groups_decision(
 
 
 # -- network ACLs -------------------------------------------------------------------------------
-
-def acls_of_subnet(inv: Inventory, subnet: Resource) -> list[Resource]:
-    out = []
-    for r, path, _ in inv.referrers(subnet, NACL):
-        if path[:1] == ("associated_subnets",) and r not in out:
-            out.append(r)
-    for r, path, _ in inv.referrers(subnet, LEGACY_NACL):
-        if path[:1] == ("subnets",) and r not in out:
-            out.append(r)
-    return out
-
 
 def acl_enabled(acl: Resource) -> bool | None:
     if acl.type == LEGACY_NACL:
@@ -324,3 +313,75 @@ def whitelist_addresses(text: Any) -> AddressSet | None:
             return None
         out |= a
     return out
+
+
+def listener_ports(listener: Resource) -> PortSet | None:
+    """The ports a listener receives: `protocol_port`, else its `port_ranges` (dedicated TCP/UDP
+    range listeners); None when not known statically."""
+    port = listener.get("protocol_port")
+    if port is UNKNOWN:
+        return None
+    if _int(port) is not None:
+        try:
+            return PortSet.single(port)
+        except InvalidValue:
+            return PortSet.empty()
+    ranges = listener.blocks("port_ranges")
+    if ranges is UNKNOWN:
+        return None
+    out = PortSet.empty()
+    for r in ranges:
+        lo, hi = r.get("start_port"), r.get("end_port")
+        if lo is UNKNOWN or hi is UNKNOWN:
+            return None
+        try:
+            out |= PortSet.range(lo, hi if hi is not None else lo)
+        except (InvalidValue, TypeError):
+            continue  # not a valid range: the cloud rejects it
+    return out
+
+
+@dataclass(frozen=True)
+class AccessControl:
+    """A listener's access control: what of `flow_sources` it refuses (None: not known)."""
+
+    kind: str
+    """`whitelist` or `blacklist`."""
+    control: Resource | None
+    """The IP group (dedicated ELB) or the `huaweicloud_lb_whitelist` (shared ELB)."""
+    refused: AddressSet | None
+
+
+def access_control(inv: Inventory, listener: Resource, sources: AddressSet) -> AccessControl | None:
+    """The access control in force on a listener (ELB user guide: a whitelist admits only its
+    addresses, an empty one nobody; a blacklist refuses its addresses, an empty one nobody);
+    None when the listener has none."""
+    if listener.type == "huaweicloud_elb_listener":
+        return _dedicated(inv, listener, sources)
+    for wl, path, _ in inv.referrers(listener, LB_WHITELIST):
+        if path[:1] != ("listener_id",):
+            continue
+        enabled = wl.get("enable_whitelist")
+        if enabled is UNKNOWN:
+            return AccessControl("whitelist", wl, None)
+        if enabled is not True:
+            continue  # unset means false: access control off
+        addresses = whitelist_addresses(wl.get("whitelist"))
+        return AccessControl("whitelist", wl, None if addresses is None else sources - addresses)
+    return None
+
+
+def _dedicated(inv: Inventory, listener: Resource, sources: AddressSet) -> AccessControl | None:
+    policy, enabled = listener.get("access_policy"), listener.get("ip_group_enable")
+    if policy is None:
+        return None
+    kind = "whitelist" if policy == "white" else "blacklist" if policy == "black" else ""
+    if policy is UNKNOWN or enabled is UNKNOWN:
+        return AccessControl(kind or "access control", None, None)
+    if not kind or str(enabled).lower() == "false":
+        return None  # unset `ip_group_enable` means enabled (the API default)
+    group, addresses = ip_group_addresses(inv, listener)
+    if addresses is None:
+        return AccessControl(kind, group, None)
+    refused = sources - addresses if kind == "whitelist" else sources & addresses
+    return AccessControl(kind, group, refused)

@@ -9,6 +9,7 @@ from enum import Enum
 from importlib import resources
 from typing import ClassVar
 
+from vpcep_lint.domain import Unknown
 from vpcep_lint.model import Inventory, Resource, Span, Unchecked
 
 
@@ -99,7 +100,7 @@ class Rule:
     def __init__(self) -> None:
         self.show_unknown = False
 
-    def check(self, inv: Inventory) -> Iterator[Finding | Unchecked]:
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown | Unchecked]:
         raise NotImplementedError
 
     @classmethod
@@ -141,15 +142,7 @@ class Rule:
             source=resource.source,
         )
 
-    def unknown(self, resource: Resource, what: str, *, attribute: str | None = None) -> Iterator[Unchecked]:
-        """What this rule could not check on `resource`: never a finding, always counted and listed."""
-        span = resource.span_of(attribute)
-        yield Unchecked(
-            "value",
-            what,
-            f"not known statically; {self.id} not checked",
-            span.file if span else None,
-            span.line if span else None,
-            resource.address,
-            resource.source,
-        )
+    def unknown(self, resource: Resource, what: str, *, attribute: str | None = None) -> Iterator[Unknown]:
+        """What this rule could not check on `resource`: never a finding, always counted and listed
+        (the engine names every rule that skipped the same part)."""
+        yield Unknown(resource, what, attribute)

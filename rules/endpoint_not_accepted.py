@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.model import UNKNOWN, Inventory, Resource
+from vpcep_lint.domain import Domain, Unknown
+from vpcep_lint.model import Inventory
 from vpcep_lint.rule import Finding, Rule, Severity
-from vpcep_lint.topology import ENDPOINT, SERVICE, service_of
 
-APPROVAL = "huaweicloud_vpcep_approval"
 RECORDED = {"pendingAcceptance": Severity.WARNING, "rejected": Severity.WARNING, "failed": Severity.ERROR}
 
 
@@ -21,41 +20,30 @@ class EndpointNotAccepted(Rule):
     severity = Severity.WARNING
     tags = ("approval", "state")
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for service in inv.of_type(SERVICE):
-            if service.recorded and service.get("status") == "failed":
-                yield self.finding(service, f"endpoint service {service.address} is recorded as failed",
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        domain = Domain.of(inv)
+        for service in domain.services:
+            if service.resource.recorded and service.resource.get("status") == "failed":
+                yield self.finding(service.resource, f"endpoint service {service.address} is recorded as failed",
                                    attribute="status", key="status", severity=Severity.ERROR)
-        for endpoint in inv.of_type(ENDPOINT):
-            status = endpoint.get("status") if endpoint.recorded else None
+        for endpoint in domain.endpoints:
+            status = endpoint.resource.get("status") if endpoint.resource.recorded else None
             if isinstance(status, str):
                 if status in RECORDED:
-                    yield self.finding(endpoint, f"endpoint {endpoint.address} is recorded as {status}",
+                    yield self.finding(endpoint.resource, f"endpoint {endpoint.address} is recorded as {status}",
                                        attribute="status", key="status", severity=RECORDED[status])
                 continue
-            service = service_of(inv, endpoint)
-            if service is None or service.get("approval") is not True:
+            service = endpoint.service
+            if service is None or service.resource.get("approval") is not True:
                 continue
-            approved = approval_state(inv, service, endpoint)
-            if approved is False:
+            approved = domain.approvals(endpoint)
+            if approved is None:
+                yield Unknown(endpoint.resource, f"whether an approval of {service.address} lists it")
+            elif approved is False:
                 yield self.finding(
-                    endpoint,
+                    endpoint.resource,
                     f"service {service.address} requires approval and no huaweicloud_vpcep_approval accepts "
                     f"{endpoint.address}: it will stay pending acceptance",
                     key="approval",
-                    related=[(service, "service")],
+                    related=[(service.resource, "service")],
                 )
-
-
-def approval_state(inv: Inventory, service: Resource, endpoint: Resource) -> bool | None:
-    """True when an approval lists the endpoint, None when that cannot be known."""
-    unknown = False
-    for approval, path, _ in inv.referrers(service, APPROVAL):
-        if path[:1] != ("service_id",):
-            continue
-        listed = inv.target_resources(approval, "endpoints", ENDPOINT)
-        if endpoint in listed:
-            return True
-        if approval.get("endpoints") is UNKNOWN and not listed:
-            unknown = True
-    return None if unknown else False

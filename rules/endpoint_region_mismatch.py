@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.model import UNKNOWN, Inventory, Resource
+from vpcep_lint.domain import Domain, Unknown
+from vpcep_lint.model import Inventory
 from vpcep_lint.rule import Finding, Rule, Severity
-from vpcep_lint.topology import ENDPOINT, service_of, vpc_of
-
-CC_CONNECTION = "huaweicloud_cc_connection"
-CC_INSTANCE = "huaweicloud_cc_network_instance"
 
 
 class EndpointRegionMismatch(Rule):
@@ -21,37 +18,27 @@ class EndpointRegionMismatch(Rule):
     severity = Severity.ERROR
     tags = ("region",)
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for endpoint in inv.of_type(ENDPOINT):
-            service = service_of(inv, endpoint)
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        domain = Domain.of(inv)
+        for endpoint in domain.endpoints:
+            service = endpoint.service
             if service is None:
                 continue
-            mine, theirs = endpoint.region, service.region
-            if not isinstance(mine, str) or not isinstance(theirs, str) or mine == theirs:
+            mine, theirs = endpoint.resource.region, service.resource.region
+            if not isinstance(mine, str) or not isinstance(theirs, str):
+                yield Unknown(endpoint.resource if not isinstance(mine, str) else service.resource, "its region", "region")
                 continue
-            vpcs = [v for v in (vpc_of(inv, endpoint), vpc_of(inv, service)) if v is not None]
-            cc = cloud_connection(inv, vpcs)
+            if mine == theirs:
+                continue
+            vpcs = [v for v in (endpoint.vpc, domain.vpc_at(service.resource)) if v is not None]
+            cc = domain.cloud_connection(vpcs)
             hint = (
                 f"; Cloud Connect {cc.address} joins both VPCs, so create the endpoint in {theirs} and reach it over it"
                 if cc is not None
                 else f"; create it in {theirs} and reach it from {mine} over Cloud Connect"
             )
             yield self.finding(
-                endpoint,
+                endpoint.resource,
                 f"endpoint {endpoint.address} is in {mine} but its service {service.address} is in {theirs}{hint}",
-                related=[(service, "service")] + ([(cc, "cloud connection")] if cc else []),
+                related=[(service.resource, "service")] + ([(cc, "cloud connection")] if cc else []),
             )
-
-
-def cloud_connection(inv: Inventory, vpcs: list[Resource]) -> Resource | None:
-    """A `huaweicloud_cc_connection` with a network instance for every VPC given, if any."""
-    if len(vpcs) < 2:
-        return None
-    for cc in inv.of_type(CC_CONNECTION):
-        joined = set()
-        for inst, path, _ in inv.referrers(cc, CC_INSTANCE):
-            if path[:1] == ("cloud_connection_id",) and inst.get("type") in ("vpc", UNKNOWN, None):
-                joined.update(v.address for v in inv.target_resources(inst, "instance_id"))
-        if all(v.address in joined for v in vpcs):
-            return cc
-    return None

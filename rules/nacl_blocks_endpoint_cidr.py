@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.model import UNKNOWN, Inventory, Resource
-from vpcep_lint.netaddr import ENDPOINT_RANGE, AddressSet, FlowSpace, InvalidValue, PortSet
-from vpcep_lint.reach import acl_decision, acl_enabled, acls_of_subnet
+from vpcep_lint.domain import Domain, Endpoint, Subnet, Unknown
+from vpcep_lint.model import Inventory, Resource
+from vpcep_lint.netaddr import ENDPOINT_RANGE, AddressSet, FlowSpace, PortSet
+from vpcep_lint.reach import acl_decision, acl_enabled
 from vpcep_lint.rule import Finding, Rule, Severity
-from vpcep_lint.topology import (
-    ENDPOINT, SERVICE, backend, backend_subnets, port_mappings, service_of, vpc_cidrs, vpc_of,
-)
 
 
 class NetworkAclBlocksEndpointCidr(Rule):
@@ -22,71 +20,76 @@ class NetworkAclBlocksEndpointCidr(Rule):
     severity = Severity.ERROR
     tags = ("network-acl",)
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for service in inv.of_type(SERVICE):
-            mappings = port_mappings(service)
-            b = backend(inv, service)
-            if mappings is UNKNOWN or b is None:
-                continue
-            for subnet in backend_subnets(inv, b):
-                flows = [(m.protocol, m.service_port) for m in mappings]
-                for acl, gaps in self._gaps(inv, subnet, ENDPOINT_RANGE, flows):
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        for service in Domain.of(inv).services:
+            backend = service.backend
+            if backend is None and service.unknown is not None:
+                yield service.unknown
+            for subnet in backend.subnets if backend is not None else ():
+                found = list(self.gaps(inv, subnet, ENDPOINT_RANGE, service.ports("service") or None))
+                if service.unknown is not None and subnet.acls and not found:
+                    yield service.unknown  # the ports decide
+                for acl, gaps in found:
+                    if isinstance(gaps, Unknown):
+                        yield gaps
+                        continue
                     yield self.finding(
-                        acl,
-                        f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'} blocked by {acl.address} on "
-                        f"{subnet.address}, the subnet of {b.resource.address} behind {service.address}",
+                        acl, f"{_listed(gaps)} blocked by {acl.address} on {subnet.address}, the subnet of "
+                        f"{backend.resource.address} behind {service.address}",
                         key=f"{service.address}|{subnet.address}",
-                        related=[(service, "service"), (b.resource, "backend"), (subnet, "subnet")],
-                    )
-        for endpoint in inv.of_type(ENDPOINT):
+                        related=[(service.resource, "service"), (backend.resource, "backend"), (subnet.resource, "subnet")])
+        for endpoint in Domain.of(inv).endpoints:
             yield from self._endpoint_side(inv, endpoint)
 
-    def _endpoint_side(self, inv: Inventory, endpoint: Resource) -> Iterator[Finding]:
-        subnets = inv.target_resources(endpoint, "network_id", "huaweicloud_vpc_subnet")
-        service = service_of(inv, endpoint)
-        vpc = vpc_of(inv, endpoint)
-        if not subnets or service is None or vpc is None:
+    def _endpoint_side(self, inv: Inventory, endpoint: Endpoint) -> Iterator[Finding | Unknown]:
+        """The endpoint's clients are the other subnets of its VPC (traffic inside a subnet is
+        never filtered): blocking one is an error, blocking space no subnet uses yet a note."""
+        service, vpc, subnet = endpoint.service, endpoint.vpc, endpoint.subnet
+        if service is None or vpc is None or subnet is None or not subnet.acls or service.mappings is None:
             return
-        mappings = port_mappings(service)
-        cidrs = vpc_cidrs(vpc)
-        if mappings is UNKNOWN or cidrs is UNKNOWN:
+        subnets = vpc.subnet_space()
+        if vpc.space is None or subnets is None or subnet.cidr is None:
+            yield Unknown(endpoint.resource, f"the subnets of {vpc.address}", "vpc_id")
             return
-        try:
-            clients = AddressSet.of(*cidrs)
-        except InvalidValue:
-            return
-        flows = [(m.protocol, m.terminal_port) for m in mappings]
-        for acl, gaps in self._gaps(inv, subnets[0], clients, flows):
-            yield self.finding(
-                acl,
-                f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'} blocked by {acl.address} on "
-                f"{subnets[0].address}, the subnet of endpoint {endpoint.address}",
-                key=f"{endpoint.address}|{subnets[0].address}",
-                related=[(endpoint, "endpoint"), (subnets[0], "subnet"), (service, "service")],
-            )
+        clients = subnets - subnet.cidr
+        for sources, unused in ((clients, False), (vpc.space - subnets, True)):
+            for acl, gaps in self.gaps(inv, subnet, sources, service.ports("terminal")):
+                if isinstance(gaps, Unknown):
+                    yield gaps
+                    continue
+                if unused:  # no client there yet: name the ports only
+                    gaps = [f"{', '.join(sorted({g.split(' to ')[-1] for g in gaps}))} from the address space of "
+                            f"{vpc.address} that no subnet uses yet"]
+                yield self.finding(
+                    acl, f"{_listed(gaps)} blocked by {acl.address} on {subnet.address}, the subnet of endpoint "
+                    f"{endpoint.address}",
+                    key=f"{endpoint.address}|{subnet.address}" + ("|unused" if unused else ""),
+                    severity=Severity.NOTE if unused else None,
+                    related=[(endpoint.resource, "endpoint"), (subnet.resource, "subnet"), (service.resource, "service")])
 
-    def _gaps(self, inv: Inventory, subnet: Resource, sources: AddressSet,
-              flows: list[tuple[str, int]]) -> Iterator[tuple[Resource, list[str]]]:
-        destination = None
-        cidr = subnet.get("cidr")
-        if isinstance(cidr, str):
-            try:
-                destination = AddressSet.parse(cidr)
-            except InvalidValue:
-                destination = None
-        for acl in acls_of_subnet(inv, subnet):
-            if acl_enabled(acl) is not True:
+    @staticmethod
+    def gaps(inv: Inventory, subnet: Subnet, sources: AddressSet,
+             flows: dict[str, PortSet] | None) -> Iterator[tuple[Resource, list[str] | Unknown]]:
+        """What each enabled ACL of the subnet blocks; `flows` None: the ports are not known, and
+        only an ACL that admits `sources` on no port at all is known to block."""
+        for acl in subnet.acls if not sources.is_empty() else ():
+            if acl_enabled(acl) is None:
+                yield acl, Unknown(acl, "whether it is enabled", "enabled")
                 continue
             gaps: list[str] = []
-            for protocol in sorted({p for p, _ in flows}):
-                ports = PortSet.empty()
-                for p, port in flows:
-                    if p == protocol:
-                        ports |= PortSet.single(port)
-                decision = acl_decision(inv, acl, protocol, FlowSpace.of(sources, ports), destination)
+            for protocol, ports in (flows or {"tcp": PortSet.ALL}).items():
+                decision = acl_decision(inv, acl, protocol, FlowSpace.of(sources, ports), subnet.cidr) if acl_enabled(acl) else None
                 if decision is None:
+                    if acl_enabled(acl):
+                        yield acl, Unknown(acl, "its inbound rules", "ingress_rules")
                     break
-                gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
+                if flows is None and decision.allowed.is_empty() and decision.unknown.is_empty():
+                    gaps.append(f"{sources} to tcp on any port")
+                elif flows is not None:
+                    gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
             if gaps:
                 yield acl, gaps
 
+
+def _listed(gaps: list[str]) -> str:
+    return f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'}"

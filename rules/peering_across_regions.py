@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vpcep_lint.domain import Domain, Unknown
 from vpcep_lint.model import Inventory
 from vpcep_lint.rule import Finding, Rule, Severity
-from vpcep_lint.topology import vpc_of
-
-PEERING = "huaweicloud_vpc_peering_connection"
 
 
 class PeeringAcrossRegions(Rule):
@@ -20,15 +18,15 @@ class PeeringAcrossRegions(Rule):
     severity = Severity.ERROR
     tags = ("peering", "region")
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for peering in inv.of_type(PEERING):
-            local, peer = vpc_of(inv, peering), vpc_of(inv, peering, "peer_vpc_id")
-            if local is None or peer is None:
-                continue
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        for peering in Domain.of(inv).peerings:
+            local, peer = peering.local, peering.peer
             a, b = local.region, peer.region
-            if isinstance(a, str) and isinstance(b, str) and a != b:
+            if not isinstance(a, str) or not isinstance(b, str):
+                yield Unknown((local if not isinstance(a, str) else peer).resource, "its region", "region")
+            elif a != b:
                 yield self.finding(
-                    peering,
+                    peering.resource,
                     f"{local.address} is in {a} and {peer.address} in {b}: a peering only joins VPCs of one region",
-                    related=[(local, "vpc"), (peer, "peer vpc")],
+                    related=[(local.resource, "vpc"), (peer.resource, "peer vpc")],
                 )

@@ -6,16 +6,10 @@ SARIF carries; keep what this rule checks and that page in step.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from vpcep_lint.model import UNKNOWN, Inventory, Resource
-from vpcep_lint.netaddr import AddressSet, InvalidValue
+from vpcep_lint.domain import Domain, Peering, Route, Unknown, Vpc
+from vpcep_lint.model import Inventory
 from vpcep_lint.rule import Finding, Rule, Severity
-from vpcep_lint.topology import VPC, vpc_cidrs, vpc_of
-
-PEERING = "huaweicloud_vpc_peering_connection"
-ROUTE = "huaweicloud_vpc_route"
-ROUTE_TABLE = "huaweicloud_vpc_route_table"
 
 
 class PeeringRoutesMissing(Rule):
@@ -24,65 +18,55 @@ class PeeringRoutesMissing(Rule):
     severity = Severity.WARNING
     tags = ("peering", "routes")
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for peering in inv.of_type(PEERING):
-            local, peer = vpc_of(inv, peering), vpc_of(inv, peering, "peer_vpc_id")
-            if local is None or peer is None or local is peer:
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        for peering in Domain.of(inv).peerings:
+            if peering.routes is None or any(r.vpc is None for r in peering.routes):
+                yield peering.unknown or Unknown(peering.resource, "the VPC of a route through it")
                 continue
-            routes = _routes(inv, peering)
-            if routes is UNKNOWN:
-                continue
-            for side, vpc, other in (("requester", local, peer), ("accepter", peer, local)):
-                own, remote = _space(vpc), _space(other)
-                if own is None or remote is None:
+            for side, vpc, other in peering.sides():
+                verdicts = [self._route(peering, vpc, other, r) for r in peering.routes_of(vpc)]
+                if any(v is True for v in verdicts):
                     continue
-                found = [d for v, d in routes if v is vpc and d is not None and d.overlaps(remote) and not own.covers(d)]
-                unknown = any(v is vpc and d is None for v, d in routes) or any(v is UNKNOWN for v, _ in routes)
-                if not found and not unknown:
-                    yield self.finding(
-                        peering,
-                        f"the {side} VPC {vpc.address} has no route to {other.address} ({remote}) through {peering.address}",
-                        key=side, related=[(vpc, "vpc without route"), (other, "peer vpc")],
-                    )
+                if any(isinstance(v, Unknown) for v in verdicts):
+                    yield next(v for v in verdicts if isinstance(v, Unknown))
+                    continue
+                yield from (v for v in verdicts if isinstance(v, Finding))
+                missed = [r.destination_text for r, v in zip(peering.routes_of(vpc), verdicts) if v is False]
+                if verdicts and not missed:
+                    continue  # every route is wrong and said so at the route
+                remote = f" ({other.space})" if other.space is not None else ""
+                text = (f"has no route to {other.address}{remote} through {peering.address}" if not missed else
+                        f"routes only {', '.join(str(m) for m in missed)} through {peering.address}, "
+                        f"{'its own address space' if _all_own(vpc, peering.routes_of(vpc)) else 'none of it'} "
+                        f"in {other.address}{remote}")
+                yield self.finding(peering.resource, f"the {side} VPC {vpc.address} {text}", key=side,
+                                   related=[(vpc.resource, "vpc without route"), (other.resource, "peer vpc")])
+
+    def _route(self, peering: Peering, vpc: Vpc, other: Vpc, route: Route) -> bool | Unknown | Finding:
+        """True: the route carries traffic to `other`; False: it targets other addresses."""
+        dest = route.destination
+        if dest is None:
+            return Unknown(route.resource, "the destination of a route through the peering", route.attribute)
+        clash = [s for s in vpc.subnets if s.cidr is not None and s.cidr.overlaps(dest)]
+        if clash:  # a custom route may not overlap a subnet's system route: the cloud rejects it
+            return self.finding(
+                route.resource, f"route to {route.destination_text} through {peering.address} overlaps subnet "
+                f"{clash[0].address} ({clash[0].cidr}) of {vpc.address}: the cloud rejects a custom route "
+                f"that overlaps a subnet's system route",
+                attribute=route.attribute, key=f"{peering.address}|{route.destination_text}", severity=Severity.ERROR)
+        if vpc.space is None or (vpc.space.overlaps(dest) and vpc.subnet_space() is None):
+            return Unknown(vpc.resource, "its subnets", "cidr")
+        if route.carries is None:
+            return Unknown(route.table or route.resource, "the subnets its routes steer", "subnets")
+        if route.carries is False and route.table is not None:
+            return self.finding(
+                route.table, f"route table {route.table.address} holds the route to {route.destination_text} through "
+                f"{peering.address} but no subnet is associated with it: the route carries nothing",
+                attribute="subnets", key=f"{peering.address}|{route.destination_text}")
+        if other.space is None:
+            return Unknown(other.resource, "its address space", "cidr")
+        return dest.overlaps(other.space)
 
 
-def _space(vpc: Resource) -> AddressSet | None:
-    cidrs = vpc_cidrs(vpc)
-    if cidrs is UNKNOWN:
-        return None
-    try:
-        return AddressSet.of(*cidrs)
-    except InvalidValue:
-        return None
-
-
-def _dest(text: Any) -> AddressSet | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return AddressSet.parse(text)
-    except InvalidValue:
-        return None
-
-
-def _routes(inv: Inventory, peering: Resource) -> list[tuple[Any, AddressSet | None]] | Any:
-    """(VPC, destination) of every route whose next hop is the peering."""
-    out: list[tuple[Any, AddressSet | None]] = []
-    for route, path, _ in inv.referrers(peering, ROUTE, ROUTE_TABLE):
-        if route.type == ROUTE and path[:1] == ("nexthop",):
-            if route.get("type") not in ("peering", UNKNOWN):
-                continue
-            vpcs = inv.target_resources(route, "vpc_id", VPC)
-            out.append((vpcs[0] if vpcs else UNKNOWN, _dest(route.get("destination"))))
-        elif route.type == ROUTE_TABLE and len(path) >= 3 and path[0] == "route":
-            blocks = route.blocks("route")
-            if blocks is UNKNOWN:
-                return UNKNOWN
-            vpcs = inv.target_resources(route, "vpc_id", VPC)
-            for i, block in enumerate(blocks):
-                # a plan lists `route` (a set) in another order than the configuration: there
-                # any peering route whose next hop is not known yet may be this one
-                hop = block.get("nexthop")
-                if i == path[1] or (inv.kind == "plan" and hop is UNKNOWN and block.get("type") in ("peering", UNKNOWN)):
-                    out.append((vpcs[0] if vpcs else UNKNOWN, _dest(block.get("destination"))))
-    return out
+def _all_own(vpc: Vpc, routes: list[Route]) -> bool:
+    return vpc.space is not None and all(r.destination is not None and vpc.space.covers(r.destination) for r in routes)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.model import UNKNOWN, Inventory
+from vpcep_lint.domain import Domain, Nic, Service, Unknown
+from vpcep_lint.model import Inventory, Resource
 from vpcep_lint.netaddr import ENDPOINT_RANGE, FlowSpace, PortSet
 from vpcep_lint.reach import security_groups_decision
 from vpcep_lint.rule import Finding, Rule, Severity
-from vpcep_lint.topology import SERVICE, backend, port_mappings, security_groups
 
 
 class BackendSecurityGroupAdmitsEndpointCidr(Rule):
@@ -20,33 +20,40 @@ class BackendSecurityGroupAdmitsEndpointCidr(Rule):
     severity = Severity.ERROR
     tags = ("security-group",)
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for service in inv.of_type(SERVICE):
-            mappings = port_mappings(service)
-            b = backend(inv, service)
-            if mappings is UNKNOWN or b is None or b.kind not in ("nic", "vip"):
-                if mappings is UNKNOWN or b is None:
-                    yield from self.unknown(service, "the backend or its ports", attribute="port_id")
-                continue
-            for nic in b.nics:
-                groups = security_groups(inv, nic)
-                if groups is UNKNOWN or not groups:
-                    yield from self.unknown(service, f"the security groups of {nic.label}", attribute="port_id")
-                    continue
-                gaps = []
-                for protocol in sorted({m.protocol for m in mappings}):
-                    ports = PortSet.empty()
-                    for m in mappings:
-                        if m.protocol == protocol:
-                            ports |= PortSet.single(m.service_port)
-                    decision = security_groups_decision(inv, groups, protocol, FlowSpace.of(ENDPOINT_RANGE, ports))
-                    gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
-                if gaps:
-                    names = ", ".join(g.address for g in groups)
-                    yield self.finding(
-                        groups[0],
-                        f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'} not allowed by the security "
-                        f"group{'s' if len(groups) > 1 else ''} {names} of {nic.label}, the backend of {service.address}",
-                        key=f"{service.address}|{nic.label}",
-                        related=[(service, "service"), (nic.owner, "backend")] + [(g, "security group") for g in groups[1:]],
-                    )
+    def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        for service in Domain.of(inv).services:
+            backend = service.backend
+            if backend is None and service.unknown is not None:
+                yield service.unknown
+            for nic in backend.nics if backend is not None and backend.kind in ("nic", "vip") else ():
+                gaps = None if nic.groups is None else self.gaps(inv, service, nic.groups)
+                if nic.groups is None:
+                    yield Unknown(service.resource, f"the security groups of {nic.label}", "port_id")
+                elif gaps is None and service.unknown is not None:
+                    yield service.unknown
+                elif gaps:
+                    yield self._finding(service, nic, nic.groups, gaps)
+
+    @staticmethod
+    def gaps(inv: Inventory, service: Service, groups: list[Resource]) -> list[str] | None:
+        """What of the endpoint traffic the groups drop; None when it depends on unknown ports."""
+        if service.mappings is None:
+            # a group that admits the range on no port at all blocks the service, whatever its ports
+            decision = security_groups_decision(inv, groups, "tcp", FlowSpace.of(ENDPOINT_RANGE, PortSet.ALL))
+            blocked = decision.allowed.is_empty() and decision.unknown.is_empty()
+            return [f"{ENDPOINT_RANGE} to tcp on any port"] if blocked else None
+        gaps = []
+        for protocol, ports in service.ports("service").items():
+            decision = security_groups_decision(inv, groups, protocol, FlowSpace.of(ENDPOINT_RANGE, ports))
+            gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
+        return gaps
+
+    def _finding(self, service: Service, nic: Nic, groups: list[Resource], gaps: list[str]) -> Finding:
+        return self.finding(
+            groups[0],
+            f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'} not allowed by the security "
+            f"group{'s' if len(groups) > 1 else ''} {', '.join(g.address for g in groups)} of {nic.label}, "
+            f"the backend of {service.address}",
+            key=f"{service.address}|{nic.label}",
+            related=[(service.resource, "service"), (nic.owner, "backend")] + [(g, "security group") for g in groups[1:]],
+        )

@@ -22,8 +22,8 @@ from vpcep_lint.netaddr import (
     first_match,
     protocol_matches,
     protocol_of,
-    sg_order,
 )
+from vpcep_lint.reach import sg_order
 
 PROPERTY = settings(max_examples=300, derandomize=True, deadline=None)
 

@@ -1,0 +1,434 @@
+"""The endpoint domain, built once per Inventory: what rules ask about, with references followed.
+
+Endpoint services with their port mappings and backend (an ECS NIC, a virtual IP or a load
+balancer), each NIC with its security groups and subnet, endpoints with their service, VPC and
+subnet, and peerings with both VPCs, their address space, subnets and routes. A part that cannot
+be known carries an `Unknown` with its reason; a rule that skips the part yields it, and the
+engine turns it into the run's "not checked" item. Every lookup follows resolved references only
+(`Inventory.targets`), never names or guesses, except the security-group names of an ECS, which
+the provider itself resolves by name.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpcep_lint.model import UNKNOWN, Inventory, Resource, split_path
+from vpcep_lint.netaddr import AddressSet, PortSet, parse_addresses
+
+INSTANCE = "huaweicloud_compute_instance"
+ATTACH = "huaweicloud_compute_interface_attach"
+INTERFACE = "huaweicloud_vpc_network_interface"
+PORT = "huaweicloud_networking_port"
+VIP = "huaweicloud_networking_vip"
+VIP_ASSOCIATE = "huaweicloud_networking_vip_associate"
+ELB = "huaweicloud_elb_loadbalancer"
+LB = "huaweicloud_lb_loadbalancer"
+ELB_LISTENER = "huaweicloud_elb_listener"
+LB_LISTENER = "huaweicloud_lb_listener"
+SUBNET = "huaweicloud_vpc_subnet"
+VPC = "huaweicloud_vpc"
+SECGROUP = "huaweicloud_networking_secgroup"
+NACL = "huaweicloud_vpc_network_acl"
+LEGACY_NACL = "huaweicloud_network_acl"
+SERVICE = "huaweicloud_vpcep_service"
+ENDPOINT = "huaweicloud_vpcep_endpoint"
+APPROVAL = "huaweicloud_vpcep_approval"
+PEERING = "huaweicloud_vpc_peering_connection"
+ROUTE = "huaweicloud_vpc_route"
+ROUTE_TABLE = "huaweicloud_vpc_route_table"
+CC_CONNECTION = "huaweicloud_cc_connection"
+CC_INSTANCE = "huaweicloud_cc_network_instance"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A part of the domain that cannot be known statically, where it is written, and why."""
+
+    resource: Resource
+    what: str
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class PortMapping:
+    protocol: str
+    service_port: int
+    terminal_port: int
+
+
+@dataclass
+class Subnet:
+    resource: Resource
+    cidr: AddressSet | None
+    """None when not known statically."""
+    acls: list[Resource] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+
+@dataclass
+class Nic:
+    """A network interface of a backend: the resource that owns it and, for an ECS, its index."""
+
+    owner: Resource
+    index: int | None = None
+    groups: list[Resource] | None = None
+    """The NIC's security groups in order; None when they cannot be known (e.g. the default group)."""
+    subnet: Subnet | None = None
+
+    @property
+    def label(self) -> str:
+        return self.owner.address + (f".network[{self.index}]" if self.index is not None else "")
+
+
+@dataclass
+class Backend:
+    kind: str
+    """`nic` (an ECS NIC or a standalone one), `vip`, `elb` (dedicated), `lb` (shared)."""
+    resource: Resource
+    nics: list[Nic] = field(default_factory=list)
+    subnets: list[Subnet] = field(default_factory=list)
+    listeners: list[Resource] = field(default_factory=list)
+    """The load balancer's listeners (`huaweicloud_elb_listener` or `huaweicloud_lb_listener`)."""
+
+
+@dataclass
+class Service:
+    resource: Resource
+    mappings: list[PortMapping] | None
+    """None when a port is not known statically."""
+    backend: Backend | None
+    """None when `port_id` does not lead to a backend in the configuration."""
+    unknown: Unknown | None = None
+    """Why the mappings or the backend are not known."""
+    ipv6: bool = False
+    """`ip_version = "ipv6"`: clients reach it over IPv6; the IPv6 source range is not documented."""
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+    def ports(self, side: str = "service") -> dict[str, PortSet]:
+        """Protocol -> the service ports (the backend's) or the terminal ports (the endpoint's)."""
+        out: dict[str, PortSet] = {}
+        for m in self.mappings or ():
+            port = m.service_port if side == "service" else m.terminal_port
+            out[m.protocol] = out.get(m.protocol, PortSet.empty()) | PortSet.single(port)
+        return dict(sorted(out.items()))
+
+
+@dataclass
+class Vpc:
+    resource: Resource
+    space: AddressSet | None
+    """`cidr`, `secondary_cidrs` and the legacy `secondary_cidr`; None when not known statically."""
+    subnets: list[Subnet] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+    @property
+    def region(self) -> Any:
+        return self.resource.region
+
+    def subnet_space(self) -> AddressSet | None:
+        """The CIDRs of its subnets; None when one is not known."""
+        if any(s.cidr is None for s in self.subnets):
+            return None
+        return AddressSet.union_all(s.cidr for s in self.subnets if s.cidr is not None)
+
+
+@dataclass
+class Endpoint:
+    resource: Resource
+    service: Service | None
+    vpc: Vpc | None
+    subnet: Subnet | None
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+
+@dataclass
+class Route:
+    """A route whose next hop is a peering: a `huaweicloud_vpc_route` or a route table's block."""
+
+    resource: Resource
+    attribute: str
+    """`destination`, or `route` for a route table's block."""
+    vpc: Vpc | None
+    """The VPC whose route table holds it; None when not known."""
+    destination: AddressSet | None
+    """None when not known statically or not a valid CIDR."""
+    destination_text: str | None
+    carries: bool | None
+    """False in a custom route table no subnet is associated with; None when that is not known."""
+    table: Resource | None = None
+
+
+@dataclass
+class Peering:
+    resource: Resource
+    local: Vpc
+    peer: Vpc
+    routes: list[Route] | None
+    """Every route through the peering; None when some route table's routes are not known."""
+    unknown: Unknown | None = None
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+    def sides(self) -> Iterator[tuple[str, Vpc, Vpc]]:
+        yield "requester", self.local, self.peer
+        yield "accepter", self.peer, self.local
+
+    def routes_of(self, vpc: Vpc) -> list[Route]:
+        return [r for r in self.routes or () if r.vpc is vpc]
+
+
+class Domain:
+    """The view of one Inventory; build it with `Domain.of(inv)` (made once, then reused)."""
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inv = inv
+        self._subnets: dict[str, Subnet] = {}
+        self._vpcs: dict[str, Vpc] = {}
+        self.services = [self._service(r) for r in inv.of_type(SERVICE)]
+        by_address = {s.address: s for s in self.services}
+        self.endpoints = [self._endpoint(r, by_address) for r in inv.of_type(ENDPOINT)]
+        self.peerings = [p for p in (self._peering(r) for r in inv.of_type(PEERING)) if p is not None]
+
+    @classmethod
+    def of(cls, inv: Inventory) -> Domain:
+        found = inv.derived.get("domain")
+        if not isinstance(found, Domain):
+            found = inv.derived["domain"] = cls(inv)
+        return found
+
+    # -- VPCs and subnets ---------------------------------------------------------------------
+    def subnet(self, resource: Resource) -> Subnet:
+        s = self._subnets.get(resource.address)
+        if s is None:
+            s = self._subnets[resource.address] = Subnet(
+                resource, parse_addresses(resource.get("cidr")), _acls_of(self.inv, resource))
+        return s
+
+    def vpc(self, resource: Resource) -> Vpc:
+        v = self._vpcs.get(resource.address)
+        if v is None:
+            v = self._vpcs[resource.address] = Vpc(resource, _vpc_space(resource))
+            subnets = [r for r, path, _ in self.inv.referrers(resource, SUBNET) if path[:1] == ("vpc_id",)]
+            v.subnets = [self.subnet(s) for s in _unique(subnets)]
+        return v
+
+    def vpc_at(self, resource: Resource, attribute: str = "vpc_id") -> Vpc | None:
+        found = self.inv.target_resources(resource, attribute, VPC)
+        return self.vpc(found[0]) if found else None
+
+    def subnet_at(self, resource: Resource, attribute: str) -> Subnet | None:
+        found = self.inv.target_resources(resource, attribute, SUBNET)
+        return self.subnet(found[0]) if found else None
+
+    # -- services and backends ------------------------------------------------------------------
+    def _service(self, r: Resource) -> Service:
+        mappings, backend = _port_mappings(r), self._backend(r)
+        unknown = Unknown(r, "the backend or its ports", "port_id") if mappings is None or backend is None else None
+        return Service(r, mappings, backend, unknown, str(r.get("ip_version") or "").lower() == "ipv6")
+
+    def _backend(self, service: Resource) -> Backend | None:
+        inv = self.inv
+        for target, attribute in inv.targets(service, "port_id"):
+            if target.type in (ELB, LB) and attribute == ("ipv4_port_id" if target.type == ELB else "vip_port_id"):
+                kind, subnet_attr = ("elb", "ipv4_subnet_id") if target.type == ELB else ("lb", "vip_subnet_id")
+                listener_type = ELB_LISTENER if kind == "elb" else LB_LISTENER
+                listeners = [x for x, path, _ in inv.referrers(target, listener_type) if path[:1] == ("loadbalancer_id",)]
+                subnets = [self.subnet(s) for s in inv.target_resources(target, subnet_attr, SUBNET)]
+                return Backend(kind, target, subnets=subnets, listeners=_unique(listeners))
+            if target.type == VIP and attribute == "id":
+                nics: list[Nic] = []
+                for assoc, path, _ in inv.referrers(target, VIP_ASSOCIATE):
+                    if path[:1] == ("vip_id",):
+                        nics += [n for n in (self._nic(o, a) for o, a in inv.targets(assoc, "port_ids")) if n]
+                subnets = [self.subnet(s) for s in inv.target_resources(target, "network_id", SUBNET)]
+                return Backend("vip", target, nics, subnets)
+            nic = self._nic(target, attribute)
+            if nic is not None:
+                return Backend("nic", target, [nic], [nic.subnet] if nic.subnet else [])
+        return None
+
+    def _nic(self, target: Resource, attribute: str) -> Nic | None:
+        """The NIC a port ID attribute names (`network[0].port`, an attachment's `port_id`...)."""
+        nic: Nic | None = None
+        if target.type == INSTANCE:
+            parts = split_path(attribute)
+            if len(parts) >= 3 and parts[0] == "network" and isinstance(parts[1], int) and parts[2] == "port":
+                nic = Nic(target, parts[1])
+        elif (target.type == ATTACH and attribute in ("port_id", "id")) or (
+                target.type in (INTERFACE, PORT) and attribute == "id"):
+            nic = Nic(target)
+        if nic is not None:
+            nic.groups = _security_groups(self.inv, nic.owner)
+            nic.subnet = self._nic_subnet(nic)
+        return nic
+
+    def _nic_subnet(self, nic: Nic) -> Subnet | None:
+        owner = nic.owner
+        if owner.type == INSTANCE and nic.index is not None:
+            return self.subnet_at(owner, f"network[{nic.index}].uuid")
+        if owner.type == ATTACH:
+            found = self.subnet_at(owner, "network_id")
+            if found is not None:
+                return found
+            for target, attr in self.inv.targets(owner, "port_id"):
+                inner = self._nic(target, attr) if target is not owner else None
+                if inner is not None:
+                    return inner.subnet
+            return None
+        return self.subnet_at(owner, "subnet_id" if owner.type == INTERFACE else "network_id")
+
+    # -- endpoints ------------------------------------------------------------------------------
+    def _endpoint(self, r: Resource, services: dict[str, Service]) -> Endpoint:
+        found = self.inv.target_resources(r, "service_id", SERVICE)
+        service = services.get(found[0].address) if found else None
+        return Endpoint(r, service, self.vpc_at(r), self.subnet_at(r, "network_id"))
+
+    def approvals(self, endpoint: Endpoint) -> bool | None:
+        """True when a `huaweicloud_vpcep_approval` of its service lists the endpoint; None when
+        that cannot be known."""
+        if endpoint.service is None:
+            return None
+        unknown = False
+        for approval, path, _ in self.inv.referrers(endpoint.service.resource, APPROVAL):
+            if path[:1] != ("service_id",):
+                continue
+            listed = self.inv.target_resources(approval, "endpoints", ENDPOINT)
+            if endpoint.resource in listed:
+                return True
+            unknown |= approval.get("endpoints") is UNKNOWN and not listed
+        return None if unknown else False
+
+    def cloud_connection(self, vpcs: list[Vpc]) -> Resource | None:
+        """A `huaweicloud_cc_connection` with a network instance for every VPC given, if any."""
+        if len(vpcs) < 2:
+            return None
+        for cc in self.inv.of_type(CC_CONNECTION):
+            joined = set()
+            for inst, path, _ in self.inv.referrers(cc, CC_INSTANCE):
+                if path[:1] == ("cloud_connection_id",) and inst.get("type") in ("vpc", UNKNOWN, None):
+                    joined.update(v.address for v in self.inv.target_resources(inst, "instance_id"))
+            if all(v.address in joined for v in vpcs):
+                return cc
+        return None
+
+    # -- peerings and routes --------------------------------------------------------------------
+    def _peering(self, r: Resource) -> Peering | None:
+        local, peer = self.vpc_at(r), self.vpc_at(r, "peer_vpc_id")
+        if local is None or peer is None or local is peer:
+            return None
+        routes = self._routes(r)
+        unknown = Unknown(r, "the routes through it", None) if routes is None else None
+        return Peering(r, local, peer, routes, unknown)
+
+    def _routes(self, peering: Resource) -> list[Route] | None:
+        out: list[Route] = []
+        for route, path, _ in self.inv.referrers(peering, ROUTE, ROUTE_TABLE):
+            if route.type == ROUTE and path[:1] == ("nexthop",):
+                if route.get("type") not in ("peering", UNKNOWN):
+                    continue
+                table = self.inv.target_resources(route, "route_table_id", ROUTE_TABLE)
+                carries = _carries(table[0]) if table else (None if route.get("route_table_id") else True)
+                dest = route.get("destination")
+                out.append(Route(route, "destination", self.vpc_at(route), parse_addresses(dest),
+                                 dest if isinstance(dest, str) else None, carries, table[0] if table else None))
+            elif route.type == ROUTE_TABLE and len(path) >= 3 and path[0] == "route" and isinstance(path[1], int):
+                blocks = route.blocks("route")
+                if blocks is UNKNOWN:
+                    return None
+                if path[1] >= len(blocks):
+                    continue
+                dest = blocks[path[1]].get("destination")
+                out.append(Route(route, "route", self.vpc_at(route), parse_addresses(dest),
+                                 dest if isinstance(dest, str) else None, _carries(route), route))
+        return out
+
+
+def _carries(table: Resource) -> bool | None:
+    """A custom route table steers only the subnets associated with it (Huawei VPC guide)."""
+    subnets = table.get("subnets")
+    if subnets is UNKNOWN:
+        return None
+    return bool(subnets)
+
+
+def _port_mappings(service: Resource) -> list[PortMapping] | None:
+    blocks = service.blocks("port_mapping")
+    if blocks is UNKNOWN:
+        return None
+    out = []
+    for b in blocks:
+        sp, tp, proto = b.get("service_port"), b.get("terminal_port"), b.get("protocol")
+        if sp is UNKNOWN or tp is UNKNOWN or proto is UNKNOWN or not _is_port(sp):
+            return None
+        out.append(PortMapping(str(proto or "TCP").lower(), sp, tp if _is_port(tp) else sp))
+    return out
+
+
+def _is_port(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 65535
+
+
+def _security_groups(inv: Inventory, owner: Resource) -> list[Resource] | None:
+    ids = owner.get("security_group_ids")
+    groups = inv.target_resources(owner, "security_group_ids", SECGROUP)
+    if ids == [] and not groups:
+        ids = None  # a state reads unset IDs back as []; the names may still say
+    if ids is None and owner.type == INSTANCE:
+        names = owner.get("security_groups")
+        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+            by_name = [g for g in inv.of_type(SECGROUP) if g.get("name") in names]
+            named = [next((g for g in by_name if g.get("name") == n), None) for n in names]
+            return [g for g in named if g is not None] if all(g is not None for g in named) else None
+    if ids is None:
+        return None  # no group given: the region's default group, not in the configuration
+    if ids is UNKNOWN:
+        if owner.has_unresolved("security_group_ids"):
+            return None  # some group comes from a variable or a data source
+        return groups or None
+    if isinstance(ids, list) and len(groups) >= len([i for i in ids if i is not None]):
+        return groups or None
+    return None  # some group is not in the configuration
+
+
+def _acls_of(inv: Inventory, subnet: Resource) -> list[Resource]:
+    out = [r for r, path, _ in inv.referrers(subnet, NACL) if path[:1] == ("associated_subnets",)]
+    out += [r for r, path, _ in inv.referrers(subnet, LEGACY_NACL) if path[:1] == ("subnets",)]
+    return _unique(out)
+
+
+def _vpc_space(vpc: Resource) -> AddressSet | None:
+    texts: list[Any] = [vpc.get("cidr")]
+    secondary, legacy = vpc.get("secondary_cidrs"), vpc.get("secondary_cidr")
+    if secondary is UNKNOWN or (secondary is not None and not isinstance(secondary, list)):
+        return None
+    texts += secondary or []
+    if legacy is not None:
+        texts.append(legacy)
+    parsed = [parse_addresses(t) for t in texts]
+    if any(p is None for p in parsed):
+        return None
+    return AddressSet.union_all(p for p in parsed if p is not None)
+
+
+def _unique(items: list[Resource]) -> list[Resource]:
+    out: list[Resource] = []
+    for r in items:
+        if r not in out:
+            out.append(r)
+    return out
