@@ -91,9 +91,16 @@ def test_an_invalid_prefix_admits_nothing_and_does_not_crash(tmp_path: Path) -> 
 
 def test_a_service_port_from_an_unset_variable_is_not_checked_and_that_is_said(tmp_path: Path) -> None:
     src = BACKEND.replace("service_port  = 8080", "service_port  = var.port") + 'variable "port" {}\n'
+    src += rule('protocol = "tcp"\n  ports = "443"\n  remote_ip_prefix = "198.19.128.0/17"')
     assert lint_hcl(tmp_path, src, "VPCEP001") == []
     assert unchecked(tmp_path, src, "VPCEP001") == ["huaweicloud_vpcep_service.api: the backend or its ports"]
     assert lint_hcl(tmp_path, BACKEND, "VPCEP001") == ["VPCEP001 huaweicloud_networking_secgroup.sg"]  # port known
+
+
+def test_a_group_admitting_the_range_on_no_port_blocks_whatever_the_unknown_port(tmp_path: Path) -> None:
+    src = BACKEND.replace("service_port  = 8080", "service_port  = var.port") + 'variable "port" {}\n'
+    src += rule('protocol = "tcp"\n  ports = "443"\n  remote_ip_prefix = "10.0.0.0/8"')
+    assert lint_hcl(tmp_path, src, "VPCEP001") == ["VPCEP001 huaweicloud_networking_secgroup.sg"]
 
 
 def test_a_nic_without_groups_uses_the_default_group_which_is_not_judged_and_that_is_said(tmp_path: Path) -> None:
