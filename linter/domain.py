@@ -17,6 +17,11 @@ from typing import Any
 from vpcep_lint.model import UNKNOWN, Inventory, Resource, split_path
 from vpcep_lint.netaddr import AddressSet, PortSet, parse_addresses
 
+__all__ = [  # the public API for rules, with vpcep_lint.rule and vpcep_lint.reach (docs/model.md)
+    "UNKNOWN", "AddressSet", "Backend", "Domain", "Endpoint", "Inventory", "Nic", "Peering", "PortMapping",
+    "PortSet", "Resource", "Route", "Service", "Subnet", "Unknown", "Vpc",
+]
+
 INSTANCE = "huaweicloud_compute_instance"
 ATTACH = "huaweicloud_compute_interface_attach"
 INTERFACE = "huaweicloud_vpc_network_interface"
@@ -111,6 +116,17 @@ class Service:
     @property
     def address(self) -> str:
         return self.resource.address
+
+    @property
+    def scope(self) -> str:
+        """What a finding about 198.19.128.0/17 covers: for an ipv6 service, its IPv4 path only."""
+        return " (its IPv4 path; the IPv6 path of an ipv6 service is not checked)" if self.ipv6 else ""
+
+    def ipv6_path(self) -> Iterator[Unknown]:
+        """What every backend check skips on an ipv6 service."""
+        if self.ipv6:
+            yield Unknown(self.resource, "its IPv6 path: Huawei documents no IPv6 source range for endpoint traffic",
+                          "ip_version")
 
     def ports(self, side: str = "service") -> dict[str, PortSet]:
         """Protocol -> the service ports (the backend's) or the terminal ports (the endpoint's)."""
@@ -343,7 +359,11 @@ class Domain:
                 if route.get("type") not in ("peering", UNKNOWN):
                     continue
                 table = self.inv.target_resources(route, "route_table_id", ROUTE_TABLE)
-                carries = _carries(table[0]) if table else (None if route.get("route_table_id") else True)
+                table_id = route.get("route_table_id")
+                # no route_table_id: the VPC's default table; a literal ID (a state reads the
+                # default table's back) names an existing table; from a variable: not known
+                unknown_table = table_id is UNKNOWN or route.has_unresolved("route_table_id")
+                carries = self._carries(table[0]) if table else (None if unknown_table else True)
                 dest = route.get("destination")
                 out.append(Route(route, "destination", self.vpc_at(route), parse_addresses(dest),
                                  dest if isinstance(dest, str) else None, carries, table[0] if table else None))
@@ -355,16 +375,15 @@ class Domain:
                     continue
                 dest = blocks[path[1]].get("destination")
                 out.append(Route(route, "route", self.vpc_at(route), parse_addresses(dest),
-                                 dest if isinstance(dest, str) else None, _carries(route), route))
+                                 dest if isinstance(dest, str) else None, self._carries(route), route))
         return out
 
-
-def _carries(table: Resource) -> bool | None:
-    """A custom route table steers only the subnets associated with it (Huawei VPC guide)."""
-    subnets = table.get("subnets")
-    if subnets is UNKNOWN:
-        return None
-    return bool(subnets)
+    def _carries(self, table: Resource) -> bool | None:
+        """A custom route table steers only the subnets associated with it (Huawei VPC guide)."""
+        if self.inv.target_resources(table, "subnets", SUBNET):
+            return True
+        subnets = table.get("subnets")
+        return None if subnets is UNKNOWN or table.has_unresolved("subnets") else bool(subnets)
 
 
 def _port_mappings(service: Resource) -> list[PortMapping] | None:

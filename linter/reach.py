@@ -6,22 +6,31 @@ the rule's part unknown, never denied.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vpcep_lint.domain import Subnet, Unknown
 from vpcep_lint.model import UNKNOWN, Inventory, Resource
 from vpcep_lint.netaddr import (
+    ENDPOINT_CIDR,
+    ENDPOINT_RANGE,
     AddressSet,
     Decision,
     FlowSpace,
     InvalidValue,
     Match,
     PortSet,
+    Verdict,
     first_match,
     parse_addresses,
     protocol_of,
 )
+
+__all__ = [  # the public API for rules, with vpcep_lint.rule and vpcep_lint.domain (docs/model.md)
+    "ENDPOINT_CIDR", "ENDPOINT_RANGE", "AccessControl", "Decision", "FlowSpace", "Verdict", "access_control",
+    "acl_decision", "acl_enabled", "listener_ports", "security_groups_decision", "sg_order", "subnet_acl_gaps",
+]
 
 SG_RULE = "huaweicloud_networking_secgroup_rule"
 ADDRESS_GROUP = "huaweicloud_vpc_address_group"
@@ -385,3 +394,29 @@ def _dedicated(inv: Inventory, listener: Resource, sources: AddressSet) -> Acces
         return AccessControl(kind, group, None)
     refused = sources - addresses if kind == "whitelist" else sources & addresses
     return AccessControl(kind, group, refused)
+
+
+def subnet_acl_gaps(inv: Inventory, subnet: Subnet, sources: AddressSet,
+                    flows: dict[str, PortSet] | None) -> Iterator[tuple[Resource, list[str] | Unknown]]:
+    """What each enabled ACL of the subnet blocks of `sources` on `flows` (protocol -> ports), as
+    "A to tcp/P" texts; `flows` None: the ports are not known, and only an ACL that admits
+    `sources` on no port at all is known to block."""
+    for acl in subnet.acls if not sources.is_empty() else ():
+        enabled = acl_enabled(acl)
+        if enabled is None:
+            yield acl, Unknown(acl, "whether it is enabled", "enabled")
+            continue
+        if not enabled:
+            continue
+        gaps: list[str] = []
+        for protocol, ports in (flows or {"tcp": PortSet.ALL}).items():
+            decision = acl_decision(inv, acl, protocol, FlowSpace.of(sources, ports), subnet.cidr)
+            if decision is None:
+                yield acl, Unknown(acl, "its inbound rules", "inbound_rules" if acl.type == LEGACY_NACL else "ingress_rules")
+                break
+            if flows is None and decision.allowed.is_empty() and decision.unknown.is_empty():
+                gaps.append(f"{sources} to tcp on any port")
+            elif flows is not None:
+                gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
+        if gaps:
+            yield acl, gaps

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.domain import Domain, Unknown
-from vpcep_lint.model import Inventory
-from vpcep_lint.netaddr import ENDPOINT_RANGE, PortSet
-from vpcep_lint.reach import access_control, listener_ports
+from vpcep_lint.domain import Domain, Inventory, PortSet, Unknown
+from vpcep_lint.reach import ENDPOINT_RANGE, access_control, listener_ports
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -23,6 +21,7 @@ class ElbAccessControlExcludesEndpointCidr(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
         for service in Domain.of(inv).services:
             backend = service.backend
+            yield from service.ipv6_path()
             if backend is None or service.mappings is None:
                 yield from [service.unknown] if service.unknown and (backend is None or backend.kind in ("elb", "lb")) else []
                 continue
@@ -49,7 +48,7 @@ class ElbAccessControlExcludesEndpointCidr(Rule):
                 yield self.finding(
                     listener,
                     f"{control.kind} {name} {verb} {control.refused} on {listener.address} (port "
-                    f"{ports & wanted}), a listener of {backend.resource.address} behind {service.address}",
+                    f"{ports & wanted}), a listener of {backend.resource.address} behind {service.address}{service.scope}",
                     key=f"{service.address}|{listener.address}",
                     related=[(service.resource, "service"), (backend.resource, "load balancer")]
                     + ([(control.control, "access control")] if control.control is not None else []),

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.domain import Domain, Unknown
-from vpcep_lint.model import Inventory
+from vpcep_lint.domain import Domain, Inventory, Unknown
 from vpcep_lint.rule import Finding, Rule, Severity
 
 RECORDED = {"pendingAcceptance": Severity.WARNING, "rejected": Severity.WARNING, "failed": Severity.ERROR}

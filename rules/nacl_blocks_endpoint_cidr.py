@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.domain import Domain, Endpoint, Subnet, Unknown
-from vpcep_lint.model import Inventory, Resource
-from vpcep_lint.netaddr import ENDPOINT_RANGE, AddressSet, FlowSpace, PortSet
-from vpcep_lint.reach import acl_decision, acl_enabled
+from vpcep_lint.domain import Domain, Endpoint, Inventory, Unknown
+from vpcep_lint.reach import ENDPOINT_RANGE, subnet_acl_gaps
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -23,10 +21,11 @@ class NetworkAclBlocksEndpointCidr(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
         for service in Domain.of(inv).services:
             backend = service.backend
+            yield from service.ipv6_path()
             if backend is None and service.unknown is not None:
                 yield service.unknown
             for subnet in backend.subnets if backend is not None else ():
-                found = list(self.gaps(inv, subnet, ENDPOINT_RANGE, service.ports("service") or None))
+                found = list(subnet_acl_gaps(inv, subnet, ENDPOINT_RANGE, service.ports("service") or None))
                 if service.unknown is not None and subnet.acls and not found:
                     yield service.unknown  # the ports decide
                 for acl, gaps in found:
@@ -35,7 +34,7 @@ class NetworkAclBlocksEndpointCidr(Rule):
                         continue
                     yield self.finding(
                         acl, f"{_listed(gaps)} blocked by {acl.address} on {subnet.address}, the subnet of "
-                        f"{backend.resource.address} behind {service.address}",
+                        f"{backend.resource.address} behind {service.address}{service.scope}",
                         key=f"{service.address}|{subnet.address}",
                         related=[(service.resource, "service"), (backend.resource, "backend"), (subnet.resource, "subnet")])
         for endpoint in Domain.of(inv).endpoints:
@@ -53,7 +52,7 @@ class NetworkAclBlocksEndpointCidr(Rule):
             return
         clients = subnets - subnet.cidr
         for sources, unused in ((clients, False), (vpc.space - subnets, True)):
-            for acl, gaps in self.gaps(inv, subnet, sources, service.ports("terminal")):
+            for acl, gaps in subnet_acl_gaps(inv, subnet, sources, service.ports("terminal")):
                 if isinstance(gaps, Unknown):
                     yield gaps
                     continue
@@ -66,29 +65,6 @@ class NetworkAclBlocksEndpointCidr(Rule):
                     key=f"{endpoint.address}|{subnet.address}" + ("|unused" if unused else ""),
                     severity=Severity.NOTE if unused else None,
                     related=[(endpoint.resource, "endpoint"), (subnet.resource, "subnet"), (service.resource, "service")])
-
-    @staticmethod
-    def gaps(inv: Inventory, subnet: Subnet, sources: AddressSet,
-             flows: dict[str, PortSet] | None) -> Iterator[tuple[Resource, list[str] | Unknown]]:
-        """What each enabled ACL of the subnet blocks; `flows` None: the ports are not known, and
-        only an ACL that admits `sources` on no port at all is known to block."""
-        for acl in subnet.acls if not sources.is_empty() else ():
-            if acl_enabled(acl) is None:
-                yield acl, Unknown(acl, "whether it is enabled", "enabled")
-                continue
-            gaps: list[str] = []
-            for protocol, ports in (flows or {"tcp": PortSet.ALL}).items():
-                decision = acl_decision(inv, acl, protocol, FlowSpace.of(sources, ports), subnet.cidr) if acl_enabled(acl) else None
-                if decision is None:
-                    if acl_enabled(acl):
-                        yield acl, Unknown(acl, "its inbound rules", "ingress_rules")
-                    break
-                if flows is None and decision.allowed.is_empty() and decision.unknown.is_empty():
-                    gaps.append(f"{sources} to tcp on any port")
-                elif flows is not None:
-                    gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
-            if gaps:
-                yield acl, gaps
 
 
 def _listed(gaps: list[str]) -> str:

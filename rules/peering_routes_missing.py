@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.domain import Domain, Peering, Route, Unknown, Vpc
-from vpcep_lint.model import Inventory
+from vpcep_lint.domain import Domain, Inventory, Peering, Route, Unknown, Vpc
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -36,9 +35,9 @@ class PeeringRoutesMissing(Rule):
                     continue  # every route is wrong and said so at the route
                 remote = f" ({other.space})" if other.space is not None else ""
                 text = (f"has no route to {other.address}{remote} through {peering.address}" if not missed else
-                        f"routes only {', '.join(str(m) for m in missed)} through {peering.address}, "
-                        f"{'its own address space' if _all_own(vpc, peering.routes_of(vpc)) else 'none of it'} "
-                        f"in {other.address}{remote}")
+                        f"routes only {', '.join(str(m) for m in missed)} through {peering.address}: "
+                        f"{'its own address space, ' if _all_own(vpc, peering.routes_of(vpc)) else ''}"
+                        f"none of it in {other.address}{remote}")
                 yield self.finding(peering.resource, f"the {side} VPC {vpc.address} {text}", key=side,
                                    related=[(vpc.resource, "vpc without route"), (other.resource, "peer vpc")])
 
@@ -47,12 +46,15 @@ class PeeringRoutesMissing(Rule):
         dest = route.destination
         if dest is None:
             return Unknown(route.resource, "the destination of a route through the peering", route.attribute)
-        clash = [s for s in vpc.subnets if s.cidr is not None and s.cidr.overlaps(dest)]
-        if clash:  # a custom route may not overlap a subnet's system route: the cloud rejects it
+        # a custom route may not overlap a subnet's system route: the cloud rejects one equal to or
+        # inside a subnet; a wider one (0.0.0.0/0 to a NAT gateway is the common case) is accepted,
+        # and the subnet's route wins for its addresses (longest prefix)
+        clash = [s for s in vpc.subnets if s.cidr is not None and s.cidr.covers(dest)]
+        if clash:
             return self.finding(
-                route.resource, f"route to {route.destination_text} through {peering.address} overlaps subnet "
+                route.resource, f"route to {route.destination_text} through {peering.address} lies in subnet "
                 f"{clash[0].address} ({clash[0].cidr}) of {vpc.address}: the cloud rejects a custom route "
-                f"that overlaps a subnet's system route",
+                f"inside a subnet's system route",
                 attribute=route.attribute, key=f"{peering.address}|{route.destination_text}", severity=Severity.ERROR)
         if vpc.space is None or (vpc.space.overlaps(dest) and vpc.subnet_space() is None):
             return Unknown(vpc.resource, "its subnets", "cidr")

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.domain import Domain, Nic, Service, Unknown
-from vpcep_lint.model import Inventory, Resource
-from vpcep_lint.netaddr import ENDPOINT_RANGE, FlowSpace, PortSet
-from vpcep_lint.reach import security_groups_decision
+from vpcep_lint.domain import Domain, Inventory, Nic, PortSet, Resource, Service, Unknown
+from vpcep_lint.reach import ENDPOINT_RANGE, FlowSpace, security_groups_decision
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -23,6 +21,7 @@ class BackendSecurityGroupAdmitsEndpointCidr(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
         for service in Domain.of(inv).services:
             backend = service.backend
+            yield from service.ipv6_path()
             if backend is None and service.unknown is not None:
                 yield service.unknown
             for nic in backend.nics if backend is not None and backend.kind in ("nic", "vip") else ():
@@ -53,7 +52,7 @@ class BackendSecurityGroupAdmitsEndpointCidr(Rule):
             groups[0],
             f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'} not allowed by the security "
             f"group{'s' if len(groups) > 1 else ''} {', '.join(g.address for g in groups)} of {nic.label}, "
-            f"the backend of {service.address}",
+            f"the backend of {service.address}{service.scope}",
             key=f"{service.address}|{nic.label}",
             related=[(service.resource, "service"), (nic.owner, "backend")] + [(g, "security group") for g in groups[1:]],
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.model import UNKNOWN, Inventory
+from vpcep_lint.domain import UNKNOWN, Inventory
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
