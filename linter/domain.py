@@ -256,7 +256,8 @@ class Domain:
     def _service(self, r: Resource) -> Service:
         mappings, backend = _port_mappings(r), self._backend(r)
         unknown = Unknown(r, "the backend or its ports", "port_id") if mappings is None or backend is None else None
-        return Service(r, mappings, backend, unknown, str(r.get("ip_version") or "").lower() == "ipv6")
+        version = r.get("ip_version")
+        return Service(r, mappings, backend, unknown, isinstance(version, str) and version.lower() == "ipv6")
 
     def _backend(self, service: Resource) -> Backend | None:
         inv = self.inv

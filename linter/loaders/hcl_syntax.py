@@ -184,7 +184,7 @@ _ESCAPE_RE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
 def _unescape(raw: str) -> str:
     def repl(m: re.Match[str]) -> str:
         s = m.group(1)
-        if s[0] in "uU":
+        if len(s) > 1 and s[0] in "uU" and int(s[1:], 16) <= 0x10FFFF:
             return chr(int(s[1:], 16))
         return _ESCAPES.get(s, "\\" + s)
 
