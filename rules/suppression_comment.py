@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.model import Inventory
+from vpcep_lint.domain import Inventory
 from vpcep_lint.rule import Finding, Rule, Severity
 
 

@@ -24,7 +24,7 @@ from vpcep_lint.model import (
     normalize_value,
     strip_keys,
 )
-from vpcep_lint.provider import canonical_type, convert, set_blocks
+from vpcep_lint.provider import BLOCKS, canonical_type, convert, set_blocks
 
 SUPPORTED_MAJOR = {0, 1}
 
@@ -250,7 +250,7 @@ class PlanLoader:
         if exprs is not None:
             _align_sets(rtype, values, exprs)
         if exprs is not None and not recorded:
-            values = _unset_from_config(values, exprs)
+            values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
         convert(rtype, values)
         region = values.get("region")
         if region is None or region is UNKNOWN:
@@ -503,13 +503,14 @@ def _agreement(item: dict[str, Any], block: Any) -> int:
     return sum(1 for k, c in _constants(block).items() if str(item.get(k)) == str(c))
 
 
-def _unset_from_config(values: dict[str, Any], exprs: Any) -> dict[str, Any]:
-    """An unknown argument the configuration does not set is unset, not unknown."""
+def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """An unknown argument the configuration does not set is unset, not unknown. Not so for a
+    nested block: a `dynamic` block is absent from the configuration's expressions."""
     if not isinstance(exprs, dict):
         return values
     out = dict(values)
     for k, v in values.items():
-        if v is UNKNOWN and k not in exprs and k not in ("id",):
+        if v is UNKNOWN and k not in exprs and k not in ("id",) and k not in blocks:
             out[k] = None
         elif isinstance(v, list) and isinstance(exprs.get(k), list):
             blocks = exprs[k]
