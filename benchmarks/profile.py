@@ -4,6 +4,8 @@
     python benchmarks/profile.py [--top 25] [--rate 200] [--subprocesses] -- COMMAND ARGS...
     python benchmarks/profile.py --gc -- vpcep-lint ARGS...     time spent in the garbage collector
     python benchmarks/profile.py --no-gc -- vpcep-lint ARGS...  the same run with gc disabled
+    python benchmarks/profile.py --rusage -- vpcep-lint ARGS... CPU of the main process and of its
+                                                                  workers: what runs on a second core
 
 With py-spy (`pip install py-spy` anywhere; found on PATH, next to this interpreter, or via
 --py-spy) it samples the real process (and, with --subprocesses, its parse workers) without
@@ -153,10 +155,36 @@ main()
 """
 
 
+RUSAGE_WRAPPER = r"""
+import atexit, os, resource, sys, time
+t0 = time.perf_counter()
+main_pid = os.getpid()
+def report():
+    if os.getpid() != main_pid:
+        return
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+    wall = time.perf_counter() - t0
+    print(f"wall {wall:.3f} s; CPU {own + workers:.3f} s: main process {own:.3f} s, worker processes "
+          f"{workers:.3f} s ({100 * workers / max(own + workers, 1e-9):.0f}% of the CPU ran outside the main process)",
+          file=sys.stderr)
+atexit.register(report)
+from vpcep_lint.cli import main
+sys.argv[0] = "vpcep-lint"
+main()
+"""
+
+
 def gc_run(cmd: list[str], mode: str) -> int:
     """Run vpcep-lint's main in this interpreter with gc timed ("on") or disabled ("off")."""
     args = cmd[1:] if os.path.basename(cmd[0]).startswith("vpcep-lint") else cmd
     return subprocess.run([sys.executable, "-c", GC_WRAPPER, mode, *args], stdout=subprocess.DEVNULL).returncode
+
+
+def rusage_run(cmd: list[str]) -> int:
+    """Run vpcep-lint's main in this interpreter; print the CPU of the main process and of its workers."""
+    args = cmd[1:] if os.path.basename(cmd[0]).startswith("vpcep-lint") else cmd
+    return subprocess.run([sys.executable, "-c", RUSAGE_WRAPPER, *args], stdout=subprocess.DEVNULL).returncode
 
 
 def main() -> int:
@@ -167,11 +195,16 @@ def main() -> int:
     ap.add_argument("--py-spy", dest="spy")
     ap.add_argument("--gc", action="store_true", help="report the time vpcep-lint spends in the garbage collector")
     ap.add_argument("--no-gc", action="store_true", help="run vpcep-lint with the garbage collector disabled")
+    ap.add_argument("--rusage", action="store_true",
+                    help="print the CPU time of the main process and of the worker processes it started")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         ap.error("no command given")
+    if args.rusage:
+        rusage_run(cmd)
+        return 0
     if args.gc or args.no_gc:
         gc_run(cmd, "on" if args.gc else "off")
         return 0
