@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         ("whole_warm_1core", "`vpcep-lint .` warm, one core", ["."], True, True),
         ("hook_svc", "hook `modules/svc/main.tf` cold", ["modules/svc/main.tf"], False, False),
         ("hook_svc_warm", "hook `modules/svc/main.tf` warm", ["modules/svc/main.tf"], True, False),
+        ("hook_elb", "hook `modules/elb/main.tf` cold", ["modules/elb/main.tf"], False, False),
+        ("hook_elb_warm", "hook `modules/elb/main.tf` warm", ["modules/elb/main.tf"], True, False),
         ("hook_net", "hook `modules/network/main.tf` cold", ["modules/network/main.tf"], False, False),
         ("hook_net_warm", "hook `modules/network/main.tf` warm", ["modules/network/main.tf"], True, False),
         ("hook_root", "hook `infra/<svc root>/main.tf` cold", None, False, False),
