@@ -14,7 +14,7 @@ Prints the functions by inclusive and by self time, as a share of all samples, a
 time by top-level phase (the first frame under `lint`/`run` in linter/).
 
 Example:
-    python benchmarks/profile.py -- vpcep-lint benchmarks/out/stacks-1000/plan.json --no-cache -f json -o /dev/null
+    python benchmarks/profile.py -- vpcep-lint benchmarks/out/stacks-1000/plan.json --no-cache -f json
 """
 from __future__ import annotations
 

@@ -398,8 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     print("start-up ...", file=sys.stderr, flush=True)
     # warm the page cache and compile the bytecode of everything the measured commands import
     run_once([lint, "--version"])
-    run_once([lint, one["plan"], "--no-cache", "-f", "json", "-o", os.devnull], ok=ok01)
-    run_once([lint, one["hcl"], "--no-cache", "-f", "json", "-o", os.devnull], ok=ok01)
+    run_once([lint, one["plan"], "--no-cache", "-f", "json"], ok=ok01)
+    run_once([lint, one["hcl"], "--no-cache", "-f", "json"], ok=ok01)
     for script in (JSON_LOAD, HCL2_LOAD, HCL2_TREE):
         run_once([py, "-c", script, one["plan"] if script is JSON_LOAD else one["hcl"]])
     results["version"] = measure([lint, "--version"])
@@ -434,16 +434,16 @@ def main(argv: list[str] | None = None) -> int:
         results["rows"][n] = row
         print(f"{n} stacks ...", file=sys.stderr, flush=True)
         step(row, "json_load", n, [py, "-c", JSON_LOAD, info["plan"]])
-        step(row, "plan", n, [lint, info["plan"], "--no-cache", "-f", "json", "-o", os.devnull], ok=ok01)
+        step(row, "plan", n, [lint, info["plan"], "--no-cache", "-f", "json"], ok=ok01)
         if n <= args.baseline_max_stacks:
             step(row, "hcl2_load", n, [py, "-c", HCL2_LOAD, info["hcl"]])
             step(row, "hcl2_tree", n, [py, "-c", HCL2_TREE, info["hcl"]])
-        step(row, "hcl_cold", n, [lint, info["hcl"], "--no-cache", "-f", "json", "-o", os.devnull], ok=ok01)
+        step(row, "hcl_cold", n, [lint, info["hcl"], "--no-cache", "-f", "json"], ok=ok01)
         if n <= args.warm_max_stacks:
             cache = tempfile.mkdtemp(prefix="vpcep-bench-cache-")
             try:
                 env = {"VPCEP_LINT_CACHE_DIR": cache}
-                cmd = [lint, info["hcl"], "-f", "json", "-o", os.devnull]
+                cmd = [lint, info["hcl"], "-f", "json"]
                 if step(row, "hcl_fill", n, cmd, env, ok01, repeat=1, extra=predict("hcl_warm", n) or 0.0):
                     step(row, "hcl_warm", n, cmd, env, ok01)
             finally:

@@ -93,7 +93,7 @@ def repository(n: int, seed: int) -> tuple[str, dict]:
 
 def sep_script(lint: str, cache: bool) -> list[str]:
     flag = "" if cache else " --no-cache"
-    return ["sh", "-c", f'for d in infra/*/ modules/lab/; do "{lint}" "$d"{flag} -o /dev/null; done; exit 0']
+    return ["sh", "-c", f'for d in infra/*/ modules/lab/; do "{lint}" "$d"{flag} >/dev/null; done; exit 0']
 
 
 def fmt(m: dict | None, what: str = "wall") -> str:
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{n} roots: {key} ...", file=sys.stderr, flush=True)
                 paths = paths or [f"{info['example']['svc_root']}/main.tf"]
                 env = {"VPCEP_LINT_CACHE_DIR": cache} if warm else None
-                cmd = [lint, *paths, "-o", os.devnull] + ([] if warm else ["--no-cache"])
+                cmd = [lint, *paths] + ([] if warm else ["--no-cache"])
                 row[key] = measure(cmd, repo, args.repeat, env, one_core)
             if args.separate_repeat:
                 print(f"{n} roots: each root in its own process ...", file=sys.stderr, flush=True)
