@@ -225,6 +225,8 @@ def utf16_plan_without_bom(tmp: Path) -> str:
 
 # -- the catalogue: rejected -------------------------------------------------------------------
 
+DEEP = r"nesting too deep to parse \(more than 128 levels\)"
+
 REJECTED = [
     pytest.param("empty-file/main.tf", "empty-file/main.tf", None, None, "empty file: nothing to lint", id="empty-file"),
     pytest.param(empty_directory, "empty", None, None, "empty directory", id="empty-directory"),
@@ -239,9 +241,9 @@ REJECTED = [
     pytest.param("plan-without-changes/plan.json", "plan-without-changes/plan.json", None, None, "the plan has neither resource_changes nor planned_values: nothing to lint", id="plan-missing-everything"),
     pytest.param("plan-wrong-shape/plan.json", "plan-wrong-shape/plan.json", 507, 17, "unexpected shape at resource_changes/3/change: 'create' is not of type 'object'", id="plan-wrong-shape"),
     pytest.param(deep_json, "deep.json", None, None, "invalid JSON: nesting too deep", id="deep-nesting-json"),
-    pytest.param(deep_hcl_brackets, "deep/main.tf", None, None, "HCL syntax error: nesting too deep to parse", id="deep-nesting-hcl-brackets"),
-    pytest.param(deep_hcl_blocks, "deep/main.tf", None, None, "HCL syntax error: nesting too deep to parse", id="deep-nesting-hcl-blocks"),
-    pytest.param(deep_tf_json, "deep/main.tf.json", None, None, "HCL syntax error: nesting too deep to parse", id="deep-nesting-tf-json"),
+    pytest.param(deep_hcl_brackets, "deep/main.tf", 2, 133, DEEP, id="deep-nesting-hcl-brackets"),
+    pytest.param(deep_hcl_blocks, "deep/main.tf", 128, 4, DEEP, id="deep-nesting-hcl-blocks"),
+    pytest.param(deep_tf_json, "deep/main.tf.json", None, None, DEEP, id="deep-nesting-tf-json"),
     pytest.param("syntax-unclosed-brace", "syntax-unclosed-brace/main.tf", 18, 1, r"HCL syntax error: unexpected end of file \(unclosed block or bracket\?\)", id="hcl-unclosed-brace"),
     pytest.param("syntax-missing-equals", "syntax-missing-equals/main.tf", 13, 3, "HCL syntax error: unexpected 'cidr'", id="hcl-missing-equals"),
     pytest.param("syntax-stray-brace", "syntax-stray-brace/main.tf", 15, 1, "HCL syntax error: unexpected '}'", id="hcl-stray-brace"),
@@ -427,16 +429,23 @@ def test_file_symlink_loop_is_an_error_not_a_silent_skip(tmp_path: Path) -> None
 
 @pytest.fixture
 def unreadable(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
-    """Make `open` refuse one path, as chmod 000 does for anyone but root (tests may run as root)."""
+    """Make `open` and `os.open` refuse one path, as chmod 000 does for anyone but root (tests may run as root)."""
     refused: set[str] = set()
     real_open = builtins.open
+    real_os_open = os.open
 
     def guarded_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
         if isinstance(file, (str, os.PathLike)) and os.path.realpath(file) in refused:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
+    def guarded_os_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("dir_fd") is None and isinstance(file, (str, os.PathLike)) and os.path.realpath(file) in refused:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
     return lambda path: refused.add(os.path.realpath(path))
 
 

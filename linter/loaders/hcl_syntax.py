@@ -1,6 +1,6 @@
 """HCL text -> a small syntax tree of blocks, attributes and expressions, with positions.
 
-The only module that imports `hcl2` (python-hcl2 8.x). It uses the raw parse tree, which keeps
+With `grammar`, the only modules that import `hcl2` (python-hcl2 8.x). It uses the raw parse tree, which keeps
 line and column of every block and attribute, and turns each expression into plain tuples:
 
     ("lit", value)                 ("tmpl", [str | expr, ...])     ("var", name)
@@ -10,7 +10,7 @@ line and column of every block and attribute, and turns each expression into pla
     ("for", key_var, value_var, collection, key_expr | None, value_expr, cond | None, group)
     ("opaque", reason)             (a template directive or anything not evaluated)
 
-Tuples pickle cheaply, which lets parsed files be cached.
+Plain data only, which lets parsed files be cached as JSON (cache.py).
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+from vpcep_lint.loaders import grammar, jsontext
 
 Expr = tuple[Any, ...]
 
@@ -53,16 +55,30 @@ class ParsedFile:
 
 
 class HclSyntaxError(Exception):
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    """A file that cannot be read as HCL: `syntax` False for one that parses but holds what no
+    Terraform value can be (an escape that is no character, a number too long, nesting too deep)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, syntax: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.syntax = syntax
+
+
+MAX_NESTING = 128
+"""Blocks, brackets and calls nested deeper than this are an input error (Terraform code stays
+far below; deeper would only exhaust the stack later)."""
+MAX_DIGITS = 4300
+"""The longest integer literal read (Python's own limit for converting text to int)."""
+
+
+def _too_deep(line: int | None = None, column: int | None = None) -> HclSyntaxError:
+    return HclSyntaxError(f"nesting too deep to parse (more than {MAX_NESTING} levels)", line, column, syntax=False)
 
 
 def parse_hcl(text: str, path: str) -> ParsedFile:
     """Parse HCL native syntax; raise HclSyntaxError with a position on failure."""
-    import hcl2
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     if not text.endswith("\n"):
@@ -70,7 +86,7 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 20000))
-        tree = hcl2.parses_to_tree(text)
+        tree = grammar.parser().parse(text + "\n")  # what hcl2.parses_to_tree does, with our parser
         converter = _Converter()
         body = converter.body(tree.children[0], "", [], 1, 1)
         body.end_line = text.count("\n") + 1
@@ -104,7 +120,7 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
     except UnexpectedInput as exc:
         raise HclSyntaxError("syntax error", getattr(exc, "line", None), getattr(exc, "column", None)) from None
     except RecursionError:
-        raise HclSyntaxError("nesting too deep to parse") from None
+        raise _too_deep() from None
     finally:
         sys.setrecursionlimit(limit)
 
@@ -181,19 +197,50 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
 
 
+class _BadEscape(Exception):
+    pass
+
+
 def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+
     def repl(m: re.Match[str]) -> str:
         s = m.group(1)
-        if len(s) > 1 and s[0] in "uU" and int(s[1:], 16) <= 0x10FFFF:
-            return chr(int(s[1:], 16))
+        if len(s) > 1 and s[0] in "uU":  # a lone `\u` (no hex digits after it) is kept as written
+            code = int(s[1:], 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                # no Unicode character has that number (a surrogate is half of a UTF-16 pair)
+                raise _BadEscape(f"invalid escape \\{s}: not a Unicode character")
+            return chr(code)
         return _ESCAPES.get(s, "\\" + s)
 
     return _ESCAPE_RE.sub(repl, raw)
 
 
+def _unescape_at(raw: str, node: Any) -> str:
+    try:
+        return _unescape(raw)
+    except _BadEscape as exc:
+        line, col, _, _ = _pos(node)
+        raise HclSyntaxError(str(exc), line, col, syntax=False) from None
+
+
+def _is(node: Any, text: str) -> bool:
+    """`node` is the token `text` (never renders a subtree: str() of a Tree prints all of it)."""
+    return isinstance(node, str) and node == text
+
+
 class _Converter:
     def __init__(self) -> None:
         self.comments: list[tuple[int, str]] = []
+        self.depth = 0
+
+    def _enter(self, node: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            line, col, _, _ = _pos(node)
+            raise _too_deep(line, col)
 
     def _note_comments(self, node: Any) -> None:
         for tok in node.children:
@@ -216,6 +263,13 @@ class _Converter:
                 i += 1
 
     def body(self, node: Any, btype: str, labels: list[str], line: int, col: int) -> Block:
+        self._enter(node)
+        try:
+            return self._body(node, btype, labels, line, col)
+        finally:
+            self.depth -= 1
+
+    def _body(self, node: Any, btype: str, labels: list[str], line: int, col: int) -> Block:
         block = Block(btype, labels, line, col, line, col)
         for child in node.children:
             kind = getattr(child, "data", None)
@@ -278,7 +332,7 @@ class _Converter:
                 elif getattr(inner, "type", "") == "ESCAPED_DIRECTIVE":
                     out.append(tok[1:])
                 else:
-                    out.append(_unescape(tok))
+                    out.append(_unescape_at(tok, inner))
             elif kind == "interpolation":
                 out.append(self.expr(inner.children[1]))
             else:
@@ -289,13 +343,26 @@ class _Converter:
         kind = getattr(node, "data", None)
         if kind is None:  # a bare token
             return ("lit", str(node))
+        if kind == "expr_term":  # a wrapper around every term: not a level of its own
+            return self._expr(node, kind)
+        self._enter(node)
+        try:
+            return self._expr(node, kind)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, node: Any, kind: str) -> Expr:
         ch = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
         if kind == "expr_term":
-            if len(ch) == 3 and str(ch[0]) == "(":
+            if len(ch) == 3 and _is(ch[0], "("):
                 return self.expr(ch[1])
             return self.expr(ch[0])
         if kind == "int_lit":
-            return ("lit", int(str(ch[0])))
+            digits = str(ch[0])
+            if len(digits) > MAX_DIGITS:
+                line, col, _, _ = _pos(node)
+                raise HclSyntaxError(f"a number of {len(digits):,} digits (at most {MAX_DIGITS:,} are read)", line, col, syntax=False)
+            return ("lit", int(digits))
         if kind == "float_lit":
             return ("lit", float(str(ch[0])))
         if kind == "literal_value":
@@ -310,7 +377,7 @@ class _Converter:
         if kind in ("heredoc_template", "heredoc_template_trim"):
             return _heredoc(str(ch[0]), kind == "heredoc_template_trim")
         if kind == "template_string":
-            return ("lit", _unescape(str(ch[0])[2:-2]))
+            return ("lit", _unescape_at(str(ch[0])[2:-2], node))
         if kind == "identifier":
             return ("var", str(ch[0]))
         if kind == "get_attr_expr_term":
@@ -351,7 +418,7 @@ class _Converter:
             return ("object", items)
         if kind == "function_call":
             name = self._name(ch[0])
-            if len(ch) > 1 and str(ch[1]) == "::":
+            if len(ch) > 1 and _is(ch[1], "::"):
                 name = "::".join(self._name(c) for c in ch if getattr(c, "data", None) == "identifier")
             args: list[Expr] = []
             expand = False
@@ -360,7 +427,7 @@ class _Converter:
                     for a in c.children:
                         if getattr(a, "data", None) not in (None, "new_line_or_comment"):
                             args.append(self.expr(a))
-                        elif str(a) == "...":
+                        elif _is(a, "..."):
                             expand = True
             return ("call", name, args, expand)
         if kind == "conditional":
@@ -392,7 +459,7 @@ class _Converter:
         if cond_node is not None:
             cexprs = [c for c in cond_node.children if getattr(c, "data", None) not in (None, "new_line_or_comment")]
             cond = self.expr(cexprs[0])
-        group = any(str(c) == "..." for c in ch)
+        group = any(_is(c, "...") for c in ch)
         if kind == "for_tuple_expr":
             return ("for", key_var, value_var, self.expr(coll[0]), None, self.expr(exprs[0]), cond, False)
         return ("for", key_var, value_var, self.expr(coll[0]), self.expr(exprs[0]), self.expr(exprs[1]), cond, group)
@@ -414,14 +481,30 @@ def _heredoc(raw: str, trim: bool) -> Expr:
 # -- Terraform JSON syntax (.tf.json) ---------------------------------------------------------
 
 
-def parse_tf_json(text: str, path: str) -> ParsedFile:
-    """Read a `.tf.json` file into the same block structure (positions: the line of each name)."""
+def _load_json(text: str) -> Any:
+    """A JSON document that holds only what a Terraform value can, else HclSyntaxError at the place."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HclSyntaxError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
-        raise HclSyntaxError("nesting too deep to parse") from None
+        raise _too_deep() from None
+    except ValueError:  # an integer too long to convert
+        at = jsontext.long_integer(text)
+        where = jsontext.position(text, at) if at is not None else (None, None)
+        raise HclSyntaxError(f"a number of more than {MAX_DIGITS:,} digits", *where, syntax=False) from None
+    at = jsontext.lone_surrogate(text)
+    if at is not None:
+        raise HclSyntaxError(f"invalid escape {text[at:at + 6]}: not a Unicode character (half of a UTF-16 pair)",
+                             *jsontext.position(text, at), syntax=False)
+    if jsontext.too_deep(data, MAX_NESTING):
+        raise _too_deep()
+    return data
+
+
+def parse_tf_json(text: str, path: str) -> ParsedFile:
+    """Read a `.tf.json` file into the same block structure (positions: the line of each name)."""
+    data = _load_json(text)
     if not isinstance(data, dict):
         raise HclSyntaxError("a .tf.json file must hold a JSON object", 1, 1)
     lines = text.split("\n")
@@ -454,12 +537,7 @@ def _json_blocks(content: Any, depth: int, labels: tuple[str, ...] = ()) -> list
 
 def parse_tfvars_json(text: str, path: str) -> ParsedFile:
     """A `.tfvars.json` file: one JSON object whose keys are variables and whose values are literal."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise HclSyntaxError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise HclSyntaxError("nesting too deep to parse") from None
+    data = _load_json(text)
     if not isinstance(data, dict):
         raise HclSyntaxError("a .tfvars.json file must hold a JSON object", 1, 1)
     lines = text.split("\n")

@@ -53,9 +53,9 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
         return
     # largest first, so that no worker is left with one big file at the end
     todo.sort(key=lambda j: -len(j[1]))
-    import hcl2.parser
+    from vpcep_lint.loaders import grammar
 
-    hcl2.parser.parser()  # build the grammar once, before forking, so workers inherit it
+    grammar.parser()  # load the grammar once, before forking, so workers inherit it
     ctx = multiprocessing.get_context("fork")
     results: dict[str, ParsedFile | InputError] = {}
     try:
