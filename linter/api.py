@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcep_lint.engine import RuleCrash, run_rules
-from vpcep_lint.loaders.sources import SourceSet, decode, read_text
+from vpcep_lint.loaders.sources import ReadError, SourceSet, decode, read_stream, read_text
 from vpcep_lint.model import InputError, Inventory, Span, Unchecked
 from vpcep_lint.roots import MAX_DIRS, Boundary, boundary_for, callers, local_sources, module_dirs, roots_of
 from vpcep_lint.registry import RuleLoadError, discover
@@ -87,6 +87,8 @@ class Report:
     """The directory finding paths are relative to (reporters that rebase paths need it)."""
     shown_files: dict[str, set[str]] | None = None
     """For inputs given as files: the files whose findings are reported, by input."""
+    warnings: list[str] = field(default_factory=list)
+    """Said on every run (not only with --show-unknown): a cache directory refused, for example."""
 
     @property
     def internal_errors(self) -> list[str]:
@@ -139,6 +141,8 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         from vpcep_lint.loaders.cache import ParseCache
 
         cache = ParseCache.open(options.cache_dir)
+        if cache.problem:
+            report.warnings.append(cache.problem)
     sources = SourceSet(cache=cache, cwd=options.cwd)
     groups: dict[str, _DirGroup] = {}
     documents: list[tuple[str, Any, str | None]] = []
@@ -148,7 +152,9 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
             try:
-                text = decode(stream.read(), "<stdin>")
+                text = decode(read_stream(stream), "<stdin>")
+            except ReadError as exc:
+                text = InputError("<stdin>", exc.message)
             except MemoryError:
                 text = InputError("<stdin>", "not enough memory to read standard input")
             if isinstance(text, InputError):
@@ -182,7 +188,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             report.loader_crashes.append(LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             report.inputs.append(InputInfo(group.shown, "error"))
             continue
-        report.errors.extend(errors)
+        _add_errors(report, errors)
         jobs.append((real, inv, group))
     documents.reverse()
     while documents:  # a parsed document is dropped once loaded: big plans need the memory
@@ -313,10 +319,20 @@ def _order(f: Finding) -> tuple[object, ...]:
     return (*f.sort_key(), f.source, f.severity.value, f.attribute or "", related)
 
 
+def _add_errors(report: Report, errors: list[InputError]) -> None:
+    """Input errors, and the notes about files deliberately not read (a finding each, no exit 2)."""
+    for err in errors:
+        if err.note:
+            report.findings.append(input_error_finding(err))
+            report.notes.append(str(err))
+        else:
+            report.errors.append(err)
+
+
 def input_error_finding(err: InputError) -> Finding:
     return Finding(
         rule_id=INPUT_ERROR_ID,
-        severity=Severity.ERROR,
+        severity=Severity.NOTE if err.note else Severity.ERROR,
         message=err.message,
         address="",
         span=Span(err.source, err.line or 1, err.column or 1),
@@ -325,10 +341,23 @@ def input_error_finding(err: InputError) -> Finding:
 
 
 def _json_loads(text: str) -> Any:
+    from vpcep_lint.loaders import jsontext
+
     try:
-        return json.loads(text)
+        doc = json.loads(text)
     except RecursionError:
         raise ValueError("nesting too deep") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer of more than 4,300 digits
+        at = jsontext.long_integer(text)
+        raise json.JSONDecodeError("a number of more than 4,300 digits", text, at or 0) from None
+    at = jsontext.lone_surrogate(text)
+    if at is not None:
+        # json.loads makes it a string no report could be written with
+        raise json.JSONDecodeError(f"invalid escape {text[at:at + 6]}: not a Unicode character (half of a UTF-16 pair)",
+                                   text, at)
+    return doc
 
 
 def _json_position(exc: ValueError) -> tuple[int | None, int | None, str]:
@@ -416,7 +445,7 @@ def _load_dir(
     from vpcep_lint.loaders.hcl import HclLoader
     from vpcep_lint.loaders.parallel import preparse
 
-    preparse([directory], sources)
+    preparse([directory], sources, boundary=boundary.top)
     loader = HclLoader(directory, sources, boundary=boundary.top, boundary_kind=boundary.kind,
                        variables=variables)
     inv = loader.load()

@@ -1,18 +1,29 @@
-"""Parse the files of a large module on every core (python-hcl2's parser is pure Python)."""
+"""Parse the files of a large module on every core (python-hcl2's parser is pure Python).
+
+Workers never outlive the linter: they are terminated when the parse ends, fails or is
+interrupted (SIGINT, SIGTERM: the linter then dies of the same signal), they ask the kernel to
+kill them when their parent dies (Linux `PR_SET_PDEATHSIG`), and a watchdog thread in each makes
+it exit when its parent is gone (a SIGKILL of the linter, or a kernel without that feature).
+"""
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from vpcep_lint.loaders.hcl_syntax import ParsedFile
-from vpcep_lint.loaders.sources import SourceSet, parse_source, read_text
+from vpcep_lint.loaders.sources import SourceSet, outside, parse_source, read_text
 from vpcep_lint.model import InputError
 
 MIN_BYTES = 256 * 1024
 """Below this much HCL, starting workers costs more than it saves."""
+WATCHDOG_SECONDS = 0.5
+"""How often a worker checks that its parent is alive."""
 
 
 def _parse_one(job: tuple[str, str, str]) -> tuple[str, ParsedFile | InputError]:
@@ -27,9 +38,46 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None) -> None:
+def _worker_start(parent: int) -> None:
+    """In each worker, first thing: die with the parent, leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+    def watchdog() -> None:
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watchdog, name="vpcep-lint-watchdog", daemon=True).start()
+
+
+class _Terminated(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    raise _Terminated(signum)
+
+
+def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None, boundary: str | None = None) -> None:
     """Parse the `.tf` files of `directories` (one module, or every root and module below a
-    directory argument) in worker processes and hand them to `sources`."""
+    directory argument) in worker processes and hand them to `sources`.
+
+    Symbolic links, and files that lead outside `boundary`, are left alone: the loader checks
+    them against the boundary of their module tree and reports them without reading them.
+    """
     workers = min(jobs or _workers(), 8)
     if workers < 2 or sys.platform != "linux":
         return  # fork is what makes workers cheap; elsewhere parse in-process
@@ -37,6 +85,8 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
     size = 0
     for path in (p for d in directories for p in SourceSet.module_files(d)):
         if path.endswith(".json") or os.path.abspath(path) in sources._parsed:
+            continue
+        if os.path.islink(path) or boundary is not None and outside(path, boundary) is not None:
             continue
         text = read_text(path)
         if isinstance(text, InputError) or not text.strip():
@@ -56,13 +106,8 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
     from vpcep_lint.loaders import grammar
 
     grammar.parser()  # load the grammar once, before forking, so workers inherit it
-    ctx = multiprocessing.get_context("fork")
-    results: dict[str, ParsedFile | InputError] = {}
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for path, result in pool.map(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
-                results[path] = result
-    except (OSError, RuntimeError):
+    results = run(todo, workers)
+    if results is None:
         return  # no processes to be had: the loader parses in-process as usual
     if sources.cache is not None:
         texts = {p: t for p, t, _ in todo}
@@ -70,3 +115,35 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
             if isinstance(result, ParsedFile):
                 sources.cache.put(texts[path], path, result)
     sources.prime(results)
+
+
+def run(todo: list[tuple[str, str, str]], workers: int) -> dict[str, ParsedFile | InputError] | None:
+    """Parse `todo` in `workers` forked processes; None if that cannot be done."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_signal) if main_thread else None
+    results: dict[str, ParsedFile | InputError] = {}
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
+        except (OSError, RuntimeError):
+            return None
+        try:
+            for path, result in pool.imap_unordered(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
+                results[path] = result
+            pool.close()
+        except Exception:  # a worker died or failed: terminate the rest, parse in-process
+            pool.terminate()
+            return None
+        except BaseException:  # SIGINT, SIGTERM, exit: the workers go first
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    except _Terminated as exc:
+        signal.signal(exc.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), exc.signum)  # die of the signal we were sent, as the shell expects
+        raise SystemExit(128 + exc.signum) from None  # pragma: no cover - only if the signal is blocked
+    finally:
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return results
