@@ -614,7 +614,7 @@ def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, 
         span = site.span or next((c.span for c in site.carriers if c.span is not None), None)
         if s.problem:
             if visible(site, all_carriers=False):
-                add(_meta(site.source, site.address, span, Severity.WARNING, "malformed:" + s.text,
+                add(_meta(site.source, site.address, span, Severity.WARNING, "malformed:" + _comment_key(s.text),
                           f"malformed suppression, it suppresses nothing: {s.problem}"))
             continue
         for rid in s.ids:
@@ -628,6 +628,16 @@ def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, 
     if SUPPRESSION_ID not in ran:  # deselected (--select, --ignore): the comments still apply
         return out
     return out + _configured(extra.values(), conf)
+
+
+def _comment_key(text: str) -> str:
+    """A comment as a finding's key: itself when short; else its start and a digest of the rest (reports
+    and baselines carry the key: they need not carry a 400 KB comment)."""
+    if len(text) <= 200:
+        return text
+    import hashlib
+
+    return text[:120] + "...sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _meta(source: str, address: str, span: Span | None, severity: Severity, key: str, message: str) -> Finding:

@@ -271,7 +271,7 @@ class ParseCache:
         opened = CacheDir.open(configured_dir(directory))
         if isinstance(opened, str):
             return cls(None, opened)
-        return cls(opened)
+        return cls(opened, max_bytes=MAX_BYTES, max_age=MAX_AGE)
 
     @staticmethod
     def key(text: str, path: str) -> str:

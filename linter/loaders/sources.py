@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from vpcep_lint.loaders.cache import ParseCache
     from vpcep_lint.loaders.hcl import HclLoader, ModuleDef
 
-def decode(data: bytes, path: str) -> str | InputError:
+def decode(data: bytes | bytearray, path: str) -> str | InputError:
     """Bytes -> text: UTF-8 (a BOM is allowed), UTF-16 (Windows shells write it); anything else is an error."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -121,12 +121,17 @@ def read_text(path: str, limit: int | None = None) -> str | InputError:
         return InputError(path, "not enough memory to read the file")
 
 
-def read_stream(stream: Any, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
     """At most `limit` bytes of a stream (standard input); ReadError when there is more."""
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ReadError(f"more than {limit:,} bytes on standard input")
-    return bytes(data)
+    limit = MAX_DOCUMENT_BYTES if limit is None else limit
+    data = bytearray()
+    while True:  # in chunks: read(limit) would allocate the whole limit up front
+        chunk = stream.read(min(1 << 20, limit + 1 - len(data)))
+        if not chunk:
+            return data  # type: ignore[return-value]  # bytes-like: decode() reads it as bytes
+        data += chunk
+        if len(data) > limit:
+            raise ReadError(f"more than {limit:,} bytes on standard input")
 
 
 def outside(path: str, boundary: str) -> str | None:
