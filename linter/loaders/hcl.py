@@ -643,6 +643,8 @@ class HclLoader:
         self.errors.extend(assigned.errors)
         self.warnings.extend(assigned.warnings)
         self._module_stack.append(os.path.realpath(self.root))
+        if self._root_vars is None:  # read now, needed or not: a bad or outside tfvars file is said
+            self._root_vars = self._read_tfvars(root)
         try:
             self.expand(root)
             built = [self.build(inst) for inst in self.order]

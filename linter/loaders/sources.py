@@ -222,7 +222,8 @@ class SourceSet:
         if key in self._parsed:
             return self._parsed[key]
         if boundary is not None and outside(path, boundary) is not None:
-            return self.outside_note(path)
+            note = self._parsed[key] = self.outside_note(path)
+            return note
         result = self._parse(path)
         self._parsed[key] = result
         return result
