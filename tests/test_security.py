@@ -322,7 +322,8 @@ def _installed(package: str) -> Path:
 
 def _grammar_env(site: Path, cache: Path) -> dict[str, str]:
     """python-hcl2 and lark from `site` (ahead of the environment's own copies)."""
-    return {**os.environ, "PYTHONPATH": str(site), "VPCEP_LINT_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
+    path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "VPCEP_LINT_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def test_a_read_only_site_packages_does_not_rebuild_the_grammar_every_run(tmp_path: Path) -> None:
@@ -535,11 +536,11 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def big_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four files of ~300 KB of HCL: seconds of parsing in each of two workers."""
+    """Eight files of ~1 MB of HCL: tens of seconds of parsing for two workers."""
     d = tmp_path_factory.mktemp("big-module")
     block = 'resource "huaweicloud_vpc" "v{n}" {{\n  name = "vpc-{n}"\n  cidr = "10.{m}.0.0/16"\n  tags = {{ team = "t{n}", env = "e" }}\n}}\n'
-    for f in range(4):
-        (d / f"part{f}.tf").write_text("".join(block.format(n=f * 10_000 + i, m=i % 250) for i in range(3000)))
+    for f in range(8):
+        (d / f"part{f}.tf").write_text("".join(block.format(n=f * 100_000 + i, m=i % 250) for i in range(10_000)))
     return d
 
 
@@ -558,7 +559,7 @@ def test_parse_workers_die_with_the_linter(big_module: Path, sig: signal.Signals
         assert len(workers) >= 2, "no workers started"
         time.sleep(0.3)
         proc.send_signal(sig)
-        proc.wait(timeout=30)
+        proc.wait(timeout=10)  # not after the work is done: at once
         start = time.monotonic()
         while any(_alive(w) for w in workers) and time.monotonic() - start < 10:
             time.sleep(0.05)
