@@ -513,7 +513,7 @@ _PREPARSE = textwrap.dedent(
     import sys
     from vpcep_lint.loaders.parallel import preparse
     from vpcep_lint.loaders.sources import SourceSet
-    preparse(sys.argv[1], SourceSet(), jobs=2)
+    preparse([sys.argv[1]], SourceSet(), jobs=2)
     """
 )
 

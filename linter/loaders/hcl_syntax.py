@@ -86,6 +86,10 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 20000))
+        if len(text) > CHUNK_CHARS:
+            chunked = _parse_in_chunks(text, path)
+            if chunked is not None:
+                return chunked
         tree = grammar.parser().parse(text + "\n")  # what hcl2.parses_to_tree does, with our parser
         converter = _Converter()
         body = converter.body(tree.children[0], "", [], 1, 1)
@@ -121,6 +125,74 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
         raise HclSyntaxError("syntax error", getattr(exc, "line", None), getattr(exc, "column", None)) from None
     except RecursionError:
         raise _too_deep() from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+CHUNK_CHARS = 512 * 1024
+"""A larger file is parsed a piece at a time: the parse tree of one piece is all that is in memory."""
+_TOP_LEVEL = re.compile(r"^(?:resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)\b", re.M)
+
+
+def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """Where to cut `text` into pieces of about `size` characters: (start, end) pairs, each cut at
+    the start of a line that opens a top-level block. A cut inside a comment, heredoc or bracket
+    leaves a piece that does not parse: the caller then parses the whole text instead."""
+    size = CHUNK_CHARS if size is None else size
+    cuts = [0]
+    while True:
+        m = _TOP_LEVEL.search(text, cuts[-1] + size)
+        if m is None:
+            break
+        cuts.append(m.start())
+    return list(zip(cuts, cuts[1:] + [len(text)]))
+
+
+def _parse_in_chunks(text: str, path: str, size: int | None = None) -> ParsedFile | None:
+    """The file parsed piece by piece, the same as parsed whole; None when a piece does not parse
+    alone (then the whole text is parsed, and its error is the one reported)."""
+    pieces = chunks(text, size)
+    if len(pieces) < 2:
+        return None
+    parts = []
+    for start, end in pieces:
+        part = parse_piece(text, start, end)
+        if part is None:
+            return None
+        parts.append(part)
+    return join_pieces(path, text, parts)
+
+
+def join_pieces(path: str, text: str, parts: list[ParsedFile | None]) -> ParsedFile | None:
+    """One file from its pieces, in order; None if one did not parse or an argument is set in two."""
+    root = Block("", [], 1, 1, text.count("\n") + 1, 1)
+    comments: list[tuple[int, str]] = []
+    for part in parts:
+        if part is None:
+            return None
+        for name, attr in part.body.attributes.items():
+            if name in root.attributes:
+                return None  # set twice: the whole parse says where
+            root.attributes[name] = attr
+        root.blocks.extend(part.body.blocks)
+        comments.extend(part.comments)
+    return ParsedFile(path, root, comments)
+
+
+def parse_piece(text: str, start: int, end: int) -> ParsedFile | None:
+    """`text[start:end]` parsed with the lines and columns it has in `text` (blank lines stand in
+    for what comes before); None when it does not parse alone."""
+    from lark.exceptions import LarkError
+
+    piece = "\n" * text.count("\n", 0, start) + text[start:end]
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, 20000))
+        tree = grammar.parser().parse(piece + "\n")
+        converter = _Converter()
+        return ParsedFile("", converter.body(tree.children[0], "", [], 1, 1), converter.comments)
+    except (LarkError, HclSyntaxError, RecursionError):
+        return None
     finally:
         sys.setrecursionlimit(limit)
 
@@ -245,6 +317,8 @@ class _Converter:
     def _note_comments(self, node: Any) -> None:
         for tok in node.children:
             value = str(tok)
+            if "#" not in value and "/" not in value:
+                continue  # blank lines only
             line = getattr(tok, "line", None) or 1
             pieces = value.split("\n")
             i = 0

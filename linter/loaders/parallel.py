@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from vpcep_lint.loaders.hcl_syntax import ParsedFile
+from vpcep_lint.loaders.hcl_syntax import CHUNK_CHARS, ParsedFile, chunks, join_pieces, parse_piece
 from vpcep_lint.loaders.sources import SourceSet, outside, parse_source, read_text
 from vpcep_lint.model import InputError
 
@@ -26,9 +26,18 @@ WATCHDOG_SECONDS = 0.5
 """How often a worker checks that its parent is alive."""
 
 
-def _parse_one(job: tuple[str, str, str]) -> tuple[str, ParsedFile | InputError]:
-    path, text, shown = job
-    return path, parse_source(text, path, shown)
+Job = tuple[str, int, int, str]
+"""(path, start, end, shown): a whole file (0, its length) or a piece of a large one."""
+_TEXTS: dict[str, str] = {}
+"""The texts to parse, set before the workers are forked: they inherit them, jobs only name them."""
+
+
+def _parse_one(job: Job) -> tuple[Job, ParsedFile | InputError | None]:
+    path, start, end, shown = job
+    text = _TEXTS[path]
+    if start == 0 and end == len(text):
+        return job, parse_source(text, path, shown)
+    return job, parse_piece(text, start, end)
 
 
 def _workers() -> int:
@@ -81,8 +90,9 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
     workers = min(jobs or _workers(), 8)
     if workers < 2 or sys.platform != "linux":
         return  # fork is what makes workers cheap; elsewhere parse in-process
-    todo: list[tuple[str, str, str]] = []
-    size = 0
+    texts: dict[str, str] = {}
+    originals: dict[str, str] = {}  # as read, which is what the cache is keyed by
+    todo: list[Job] = []
     for path in (p for d in directories for p in SourceSet.module_files(d)):
         if path.endswith(".json") or os.path.abspath(path) in sources._parsed:
             continue
@@ -97,39 +107,62 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
                 cached.path = path
                 sources.prime({path: cached})
                 continue
-        todo.append((path, text, sources.display(path)))
-        size += len(text)
+        texts[path] = originals[path] = text
+        shown = sources.display(path)
+        if len(text) > CHUNK_CHARS:  # a large file in pieces, so that it too uses every core
+            piece_text = text if text.endswith("\n") else text + "\n"
+            texts[path] = piece_text
+            todo += [(path, start, end, shown) for start, end in chunks(piece_text)]
+        else:
+            todo.append((path, 0, len(text), shown))
+    size = sum(len(t) for t in texts.values())
     if size < MIN_BYTES or len(todo) < 2:
         return
     # largest first, so that no worker is left with one big file at the end
-    todo.sort(key=lambda j: -len(j[1]))
+    todo.sort(key=lambda j: j[1] - j[2])
     from vpcep_lint.loaders import grammar
 
     grammar.parser()  # load the grammar once, before forking, so workers inherit it
-    results = run(todo, workers)
-    if results is None:
+    _TEXTS.clear()
+    _TEXTS.update(texts)
+    try:
+        done = run(todo, workers)
+    finally:
+        _TEXTS.clear()
+    if done is None:
         return  # no processes to be had: the loader parses in-process as usual
+    results: dict[str, ParsedFile | InputError] = {}
+    pieces: dict[str, list[tuple[int, ParsedFile | None]]] = {}
+    for (path, start, end, shown), result in done.items():
+        if start == 0 and end == len(texts[path]) and result is not None:
+            results[path] = result
+        else:
+            pieces.setdefault(path, []).append((start, result if isinstance(result, ParsedFile) else None))
+    for path, parts in pieces.items():
+        joined = join_pieces(path, texts[path], [p for _, p in sorted(parts, key=lambda x: x[0])])
+        if joined is not None:
+            results[path] = joined
+        # else: a piece did not parse alone; the loader parses the file whole and reports its error
     if sources.cache is not None:
-        texts = {p: t for p, t, _ in todo}
         for path, result in results.items():
             if isinstance(result, ParsedFile):
-                sources.cache.put(texts[path], path, result)
+                sources.cache.put(originals[path], path, result)
     sources.prime(results)
 
 
-def run(todo: list[tuple[str, str, str]], workers: int) -> dict[str, ParsedFile | InputError] | None:
+def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | None] | None:
     """Parse `todo` in `workers` forked processes; None if that cannot be done."""
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_signal) if main_thread else None
-    results: dict[str, ParsedFile | InputError] = {}
+    results: dict[Job, ParsedFile | InputError | None] = {}
     try:
         try:
             pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
         except (OSError, RuntimeError):
             return None
         try:
-            for path, result in pool.imap_unordered(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
-                results[path] = result
+            for job, result in pool.imap_unordered(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
+                results[job] = result
             pool.close()
         except Exception:  # a worker died or failed: terminate the rest, parse in-process
             pool.terminate()
