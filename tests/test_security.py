@@ -647,3 +647,33 @@ def test_inputs_that_were_quadratic_take_seconds(quadratic_inputs: tuple[Path, d
                           capture_output=True, text=True, timeout=BOUND,
                           env={**os.environ, "VPCEP_LINT_CACHE_DIR": str(tmp_path / "cache")})
     assert proc.returncode == exit_code, proc.stderr[-500:]
+
+
+# -- large inputs: memory -------------------------------------------------------------------------
+
+_PEAK = textwrap.dedent(
+    """
+    import sys
+    from vpcep_lint.loaders.sources import parse_source
+    text = open(sys.argv[1], encoding="utf-8").read()
+    parsed = parse_source(text, sys.argv[1], "main.tf")
+    assert len(parsed.body.blocks) > 10_000, parsed
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            print(int(line.split()[1]) // 1024)
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="peak memory from /proc")
+def test_a_large_file_is_parsed_in_bounded_memory(tmp_path: Path) -> None:
+    """4 MB of .tf in one file: parsed a piece at a time, the peak is a fraction of what the whole
+    parse tree took (about 600 MB); benchmarks/RESULTS.md gives the figures per MB."""
+    block = 'resource "huaweicloud_vpc" "v{n}" {{\n  name = "vpc-{n}"\n  cidr = "10.{m}.0.0/16"\n  tags = {{ team = "t{n}" }}\n}}\n\n'
+    (tmp_path / "main.tf").write_text("".join(block.format(n=i, m=i % 250) for i in range(40_000)))
+    assert (tmp_path / "main.tf").stat().st_size > 4_000_000
+    proc = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path / "main.tf")], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "VPCEP_LINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split()[-1]) < 300, f"peak RSS {proc.stdout.split()[-1]} MB"
