@@ -87,8 +87,10 @@ class Report:
     """The directory finding paths are relative to (reporters that rebase paths need it)."""
     shown_files: dict[str, set[str]] | None = None
     """For inputs given as files: the files whose findings are reported, by input."""
-    warnings: list[str] = field(default_factory=list)
-    """Said on every run (not only with --show-unknown): a cache directory refused, for example."""
+    notices: list[str] = field(default_factory=list)
+    """Said on every run: a cache directory refused, for example."""
+    not_read: list[InputError] = field(default_factory=list)
+    """Files deliberately not read (a link out of the boundary): VPCEP000 notes, not errors."""
 
     @property
     def internal_errors(self) -> list[str]:
@@ -142,8 +144,12 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
 
         cache = ParseCache.open(options.cache_dir)
         if cache.problem:
-            report.warnings.append(cache.problem)
-    sources = SourceSet(cache=cache, cwd=options.cwd)
+            report.notices.append(cache.problem)
+    def boundary_of(directory: str) -> tuple[str, str]:
+        found = boundary_for(directory, options.root, report.cwd)
+        return found.top, found.describe()
+
+    sources = SourceSet(cache=cache, cwd=options.cwd, boundary_of=boundary_of)
     groups: dict[str, _DirGroup] = {}
     documents: list[tuple[str, Any, str | None]] = []
     is_excluded = options.excluded or (lambda _path: False)
@@ -231,7 +237,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     report.errors = _distinct(report.errors)  # a var file shared by several roots is reported once
     report.warnings = _distinct(report.warnings)
     if any(cls.id == INPUT_ERROR_ID for cls in report.rules):  # the rule can be deselected; the error stays
-        report.findings.extend(input_error_finding(err) for err in report.errors)
+        report.findings.extend(input_error_finding(err) for err in [*report.errors, *report.not_read])
     report.findings = sorted(report.findings, key=_order)
     report.inputs.sort(key=lambda i: (i.path, i.kind))
     report.errors.sort(key=lambda e: (e.source, e.line or 0, e.column or 0, e.message))
@@ -320,11 +326,13 @@ def _order(f: Finding) -> tuple[object, ...]:
 
 
 def _add_errors(report: Report, errors: list[InputError]) -> None:
-    """Input errors, and the notes about files deliberately not read (a finding each, no exit 2)."""
+    """Input errors, and the files deliberately not read (a VPCEP000 note each, and not checked; no exit 2)."""
     for err in errors:
         if err.note:
-            report.findings.append(input_error_finding(err))
-            report.notes.append(str(err))
+            if err not in report.not_read:
+                report.not_read.append(err)
+                what, _, why = err.message.partition("; ")
+                report.unchecked.append(Unchecked("input", what, why or "not read", file=err.source))
         else:
             report.errors.append(err)
 

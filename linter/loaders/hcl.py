@@ -524,6 +524,10 @@ class HclLoader:
         self._normalized: dict[int, tuple[Any, Any]] = {}
         self._limit_errors: set[tuple[str, int, int]] = set()
 
+    @property
+    def boundary_name(self) -> str:
+        return {"git": "the git work tree", "root": "the --root directory"}.get(self.boundary_kind, "the boundary")
+
     # -- bounds --------------------------------------------------------------------------------
     def spend(self, units: int) -> None:
         self.work += units
@@ -575,7 +579,7 @@ class HclLoader:
             files = []
         parsed: list[ParsedFile] = []
         for path in files:
-            result = self.sources.parse(path, boundary=self.boundary)
+            result = self.sources.parse(path, boundary=self.boundary, where=self.boundary_name)
             if isinstance(result, InputError):
                 self.errors.append(result)
             else:
@@ -638,7 +642,8 @@ class HclLoader:
         root = ModuleInstance(self, definition, "", {}, providers, 0)
         self.root_module = root
         # every source is read now, so that a bad var file is reported even when nothing reads it
-        assigned = assign(self.root, definition.variables, self.variables, self.sources)
+        assigned = assign(self.root, definition.variables, self.variables, self.sources,
+                          files_boundary=self.boundary, where=self.boundary_name)
         self._root_vars = assigned.values
         self.errors.extend(assigned.errors)
         self.warnings.extend(assigned.warnings)
@@ -826,8 +831,7 @@ class HclLoader:
             directory = found
         real = os.path.realpath(directory)
         if outside(directory, self.boundary) is not None:
-            where = {"git": "the git work tree", "root": "the --root directory"}.get(self.boundary_kind, "the boundary")
-            self._unchecked("module", what, f"outside {where} ({self.sources.display(real)}); not followed", block)
+            self._unchecked("module", what, f"outside {self.boundary_name} ({self.sources.display(real)}); not followed", block)
             parent.children[name] = UNKNOWN
             return
         if not os.path.isdir(directory):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from vpcep_lint.loaders.hcl_syntax import (
@@ -66,8 +67,10 @@ class ReadError(Exception):
         self.message = message
 
 
-def read_bytes(path: str, limit: int | None = None, *, dir_fd: int | None = None, nofollow: bool = False) -> bytes:
-    """The bytes of the regular file `path`, at most `limit` of them; raise ReadError otherwise.
+def read_bytes(path: str, limit: int | None = None, *, dir_fd: int | None = None, nofollow: bool = False,
+               head: bool = False) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them; raise ReadError otherwise
+    (with `head`, a larger file gives its first `limit` bytes instead).
 
     The one way any file is read. Opened without blocking (a FIFO would block `open` itself),
     then checked on the open descriptor: a directory, FIFO, socket or device is refused before a
@@ -88,9 +91,11 @@ def read_bytes(path: str, limit: int | None = None, *, dir_fd: int | None = None
             raise ReadError("is a directory")
         if not stat.S_ISREG(st.st_mode):
             raise ReadError("not a regular file (a FIFO, socket or device)")
-        if limit is not None and st.st_size > limit:
+        if limit is not None and st.st_size > limit and not head:
             raise ReadError(f"file too large ({st.st_size:,} bytes; the limit is {limit:,})")
         with os.fdopen(fd, "rb", buffering=0, closefd=False) as fh:
+            if head and limit is not None:
+                return fh.read(limit)
             cap = (limit if limit is not None else st.st_size) + 1
             data = fh.read(min(st.st_size, cap - 1) + 1)
             if len(data) > st.st_size:  # it grows while we read: never more than the limit
@@ -154,9 +159,14 @@ def outside(path: str, boundary: str) -> str | None:
 class SourceSet:
     """The files one run reads; parsed files are shared between loaders of one run."""
 
-    def __init__(self, cache: ParseCache | None = None, cwd: str | None = None) -> None:
+    def __init__(self, cache: ParseCache | None = None, cwd: str | None = None,
+                 boundary_of: Callable[[str], tuple[str, str]] | None = None) -> None:
         self.cache = cache
         self.cwd = os.path.realpath(cwd or os.getcwd())
+        self.boundary_of = boundary_of
+        """For a directory: the boundary its files must resolve within, and how to name it. With it,
+        no caller can read a file of a module tree through a link out of its boundary."""
+        self._boundaries: dict[str, tuple[str, str]] = {}
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, Any] = {}
         self._shown: dict[str, str] = {}
@@ -216,20 +226,26 @@ class SourceSet:
         out += [os.path.join(directory, n) for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
         return out
 
-    def parse(self, path: str, boundary: str | None = None) -> ParsedFile | InputError:
-        """The parsed file; with a `boundary`, a file that resolves outside it is not read (a note)."""
+    def parse(self, path: str, boundary: str | None = None, where: str = "the boundary") -> ParsedFile | InputError:
+        """The parsed file; with a `boundary` (`where` names it), a file that resolves outside it is not
+        read: a note says so."""
         key = os.path.abspath(path)
         if key in self._parsed:
             return self._parsed[key]
+        if boundary is None and self.boundary_of is not None:
+            directory = os.path.dirname(key)
+            if directory not in self._boundaries:
+                self._boundaries[directory] = self.boundary_of(directory)
+            boundary, where = self._boundaries[directory]
         if boundary is not None and outside(path, boundary) is not None:
-            note = self._parsed[key] = self.outside_note(path)
+            note = self._parsed[key] = self.outside_note(path, where)
             return note
         result = self._parse(path)
         self._parsed[key] = result
         return result
 
-    def outside_note(self, path: str) -> InputError:
-        return InputError(self.display(path), "a symbolic link to a file outside the repository; not read", note=True)
+    def outside_note(self, path: str, where: str = "the boundary") -> InputError:
+        return InputError(self.display(path), f"a symbolic link to a file outside {where}; not read", note=True)
 
     def parsed_paths(self) -> set[str]:
         """The paths of the files parsed so far, as they were found (not as they are shown)."""
