@@ -75,11 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         mb = os.path.getsize(os.path.join(d, "main.tf")) / 1e6
         cache = tempfile.mkdtemp(dir=OUT, prefix="cache-")
         try:
-            cold = measure([*lint, d, "--no-cache", "-f", "json", "-o", os.devnull], {}, args.repeat)
-            one = measure([taskset, "-c", "0", *lint, d, "--no-cache", "-f", "json", "-o", os.devnull], {}, args.repeat) \
+            cold = measure([*lint, d, "--no-cache", "-f", "json"], {}, args.repeat)
+            one = measure([taskset, "-c", "0", *lint, d, "--no-cache", "-f", "json"], {}, args.repeat) \
                 if taskset else None
-            measure([*lint, d, "-f", "json", "-o", os.devnull], {"VPCEP_LINT_CACHE_DIR": cache}, 1)  # fill
-            warm = measure([*lint, d, "-f", "json", "-o", os.devnull], {"VPCEP_LINT_CACHE_DIR": cache}, args.repeat)
+            measure([*lint, d, "-f", "json"], {"VPCEP_LINT_CACHE_DIR": cache}, 1)  # fill
+            warm = measure([*lint, d, "-f", "json"], {"VPCEP_LINT_CACHE_DIR": cache}, args.repeat)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
         rows.append({"mb": mb, "cold": cold, "one_core": one, "warm": warm})

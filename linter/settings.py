@@ -57,7 +57,9 @@ def _load_toml(path: str) -> dict[str, Any]:
     from vpcep_lint.loaders.sources import MAX_SETTINGS_BYTES, ReadError, decode, read_bytes
 
     try:
-        text = decode(read_bytes(path, MAX_SETTINGS_BYTES), path)
+        # the null device is an empty configuration (`--config /dev/null`: none at all); any
+        # other file that is not a regular one is refused, never read (a FIFO would block)
+        text = "" if path == os.devnull else decode(read_bytes(path, MAX_SETTINGS_BYTES), path)
     except ReadError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.message.removeprefix('cannot read file: ')}") from None
     if not isinstance(text, str):
