@@ -180,21 +180,37 @@ def join_pieces(path: str, text: str, parts: list[ParsedFile | None]) -> ParsedF
 
 
 def parse_piece(text: str, start: int, end: int) -> ParsedFile | None:
-    """`text[start:end]` parsed with the lines and columns it has in `text` (blank lines stand in
-    for what comes before); None when it does not parse alone."""
+    """`text[start:end]` parsed with the lines and columns it has in `text` (pieces start at a line
+    start: only lines move); None when it does not parse alone."""
     from lark.exceptions import LarkError
 
-    piece = "\n" * text.count("\n", 0, start) + text[start:end]
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 20000))
-        tree = grammar.parser().parse(piece + "\n")
+        tree = grammar.parser().parse(text[start:end] + "\n")
         converter = _Converter()
-        return ParsedFile("", converter.body(tree.children[0], "", [], 1, 1), converter.comments)
+        body = converter.body(tree.children[0], "", [], 1, 1)
     except (LarkError, HclSyntaxError, RecursionError):
         return None
     finally:
         sys.setrecursionlimit(limit)
+    offset = text.count("\n", 0, start)
+    if offset:
+        stack = list(body.blocks)
+        for attr in body.attributes.values():
+            _shift(attr, offset)
+        while stack:
+            block = stack.pop()
+            _shift(block, offset)
+            for attr in block.attributes.values():
+                _shift(attr, offset)
+            stack.extend(block.blocks)
+    return ParsedFile("", body, [(line + offset, c) for line, c in converter.comments])
+
+
+def _shift(node: Block | Attribute, lines: int) -> None:
+    node.line += lines
+    node.end_line += lines
 
 
 _HEREDOC_START = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
