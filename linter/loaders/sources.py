@@ -49,7 +49,7 @@ def _utf16_json(data: bytes) -> bool:
 
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 """The largest .tf, .tf.json or .tfvars file read (docs/security.md, benchmarks/RESULTS.md)."""
-MAX_DOCUMENT_BYTES = 2 * 1024 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 """The largest plan or state document read."""
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 """The largest configuration file read."""
