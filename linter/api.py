@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcep_lint.engine import RuleCrash, run_rules
-from vpcep_lint.loaders.sources import SourceSet, decode, read_text
+from vpcep_lint.loaders.sources import ReadError, SourceSet, decode, read_stream, read_text
 from vpcep_lint.model import InputError, Inventory, Span, Unchecked
 from vpcep_lint.roots import MAX_DIRS, Boundary, boundary_for, callers, local_sources, module_dirs, roots_of
 from vpcep_lint.registry import RuleLoadError, discover
@@ -87,6 +87,10 @@ class Report:
     """The directory finding paths are relative to (reporters that rebase paths need it)."""
     shown_files: dict[str, set[str]] | None = None
     """For inputs given as files: the files whose findings are reported, by input."""
+    notices: list[str] = field(default_factory=list)
+    """Said on every run: a cache directory refused, for example."""
+    not_read: list[InputError] = field(default_factory=list)
+    """Files deliberately not read (a link out of the boundary): VPCEP000 notes, not errors."""
 
     @property
     def internal_errors(self) -> list[str]:
@@ -139,7 +143,13 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         from vpcep_lint.loaders.cache import ParseCache
 
         cache = ParseCache.open(options.cache_dir)
-    sources = SourceSet(cache=cache, cwd=options.cwd)
+        if cache.problem:
+            report.notices.append(cache.problem)
+    def boundary_of(directory: str) -> tuple[str, str]:
+        found = boundary_for(directory, options.root, report.cwd)
+        return found.top, found.describe()
+
+    sources = SourceSet(cache=cache, cwd=options.cwd, boundary_of=boundary_of)
     groups: dict[str, _DirGroup] = {}
     documents: list[tuple[str, Any, str | None]] = []
     is_excluded = options.excluded or (lambda _path: False)
@@ -148,7 +158,9 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
             try:
-                text = decode(stream.read(), "<stdin>")
+                text = decode(read_stream(stream), "<stdin>")
+            except ReadError as exc:
+                text = InputError("<stdin>", exc.message)
             except MemoryError:
                 text = InputError("<stdin>", "not enough memory to read standard input")
             if isinstance(text, InputError):
@@ -182,7 +194,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             report.loader_crashes.append(LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             report.inputs.append(InputInfo(group.shown, "error"))
             continue
-        report.errors.extend(errors)
+        _add_errors(report, errors)
         jobs.append((real, inv, group))
     documents.reverse()
     while documents:  # a parsed document is dropped once loaded: big plans need the memory
@@ -225,7 +237,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     report.errors = _distinct(report.errors)  # a var file shared by several roots is reported once
     report.warnings = _distinct(report.warnings)
     if any(cls.id == INPUT_ERROR_ID for cls in report.rules):  # the rule can be deselected; the error stays
-        report.findings.extend(input_error_finding(err) for err in report.errors)
+        report.findings.extend(input_error_finding(err) for err in [*report.errors, *report.not_read])
     report.findings = sorted(report.findings, key=_order)
     report.inputs.sort(key=lambda i: (i.path, i.kind))
     report.errors.sort(key=lambda e: (e.source, e.line or 0, e.column or 0, e.message))
@@ -313,10 +325,22 @@ def _order(f: Finding) -> tuple[object, ...]:
     return (*f.sort_key(), f.source, f.severity.value, f.attribute or "", related)
 
 
+def _add_errors(report: Report, errors: list[InputError]) -> None:
+    """Input errors, and the files deliberately not read (a VPCEP000 note each, and not checked; no exit 2)."""
+    for err in errors:
+        if err.note:
+            if err not in report.not_read:
+                report.not_read.append(err)
+                what, _, why = err.message.partition("; ")
+                report.unchecked.append(Unchecked("input", what, why or "not read", file=err.source))
+        else:
+            report.errors.append(err)
+
+
 def input_error_finding(err: InputError) -> Finding:
     return Finding(
         rule_id=INPUT_ERROR_ID,
-        severity=Severity.ERROR,
+        severity=Severity.NOTE if err.note else Severity.ERROR,
         message=err.message,
         address="",
         span=Span(err.source, err.line or 1, err.column or 1),
@@ -325,10 +349,23 @@ def input_error_finding(err: InputError) -> Finding:
 
 
 def _json_loads(text: str) -> Any:
+    from vpcep_lint.loaders import jsontext
+
     try:
-        return json.loads(text)
+        doc = json.loads(text)
     except RecursionError:
         raise ValueError("nesting too deep") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer of more than 4,300 digits
+        at = jsontext.long_integer(text)
+        raise json.JSONDecodeError("a number of more than 4,300 digits", text, at or 0) from None
+    at = jsontext.lone_surrogate(text)
+    if at is not None:
+        # json.loads makes it a string no report could be written with
+        raise json.JSONDecodeError(f"invalid escape {text[at:at + 6]}: not a Unicode character (half of a UTF-16 pair)",
+                                   text, at)
+    return doc
 
 
 def _json_position(exc: ValueError) -> tuple[int | None, int | None, str]:
@@ -416,7 +453,7 @@ def _load_dir(
     from vpcep_lint.loaders.hcl import HclLoader
     from vpcep_lint.loaders.parallel import preparse
 
-    preparse([directory], sources)
+    preparse([directory], sources, boundary=boundary.top)
     loader = HclLoader(directory, sources, boundary=boundary.top, boundary_kind=boundary.kind,
                        variables=variables)
     inv = loader.load()

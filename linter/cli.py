@@ -187,6 +187,8 @@ def run(**kw: Any) -> int:
         click.echo(f"vpcep-lint: warning: {_safe(str(warning))}", err=True)
     for msg in report.internal_errors:
         _error(_safe(msg))
+    for notice in report.notices:
+        click.echo(f"vpcep-lint: note: {_safe(notice)}", err=True)
     if kw["debug"]:
         for crash in [*report.crashes, *report.loader_crashes]:
             click.echo(crash.detail, err=True)

@@ -174,6 +174,13 @@ def strip_keys(address: str) -> str:
     return _KEY.sub("", address)
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """`text` quoted for a message, cut to its first `limit` characters: no message repeats a file."""
+    if len(text) > limit:
+        return repr(text[:limit]) + f"... ({len(text):,} characters)"
+    return repr(text)
+
+
 @dataclass
 class InputError:
     """An input that could not be read, parsed or understood."""
@@ -182,6 +189,8 @@ class InputError:
     message: str
     line: int | None = None
     column: int | None = None
+    note: bool = False
+    """Not an error: something deliberately not read (a link out of the boundary), said as a note."""
 
     def __str__(self) -> str:
         where = self.source

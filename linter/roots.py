@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .loaders.sources import SourceSet
+from .loaders.sources import ReadError, SourceSet, read_bytes
 from .model import InputError
 
 SKIPPED_DIRS = {".terraform", ".git", "node_modules"}
@@ -52,10 +52,9 @@ def git_top(path: str) -> str | None:
             return d
         if os.path.isfile(marker):
             try:
-                with open(marker, "rb") as fh:
-                    if fh.read(8) == b"gitdir: ":
-                        return d
-            except OSError:
+                if read_bytes(marker, 8, head=True) == b"gitdir: ":
+                    return d
+            except ReadError:
                 pass
         parent = os.path.dirname(d)
         if parent == d:
@@ -141,7 +140,7 @@ def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
                 continue
             attr = block.attributes.get("source")
             value = attr.expr[1] if attr is not None and attr.expr[0] == "lit" else None
-            if isinstance(value, str) and value.startswith(("./", "../")):
+            if isinstance(value, str) and value.startswith(("./", "../")) and "\0" not in value:  # the loader reports a NUL
                 out.append((value, os.path.realpath(os.path.join(directory, value))))
     return out
 
@@ -186,16 +185,16 @@ def _text_calls(directory: str) -> list[str]:
     comment is a candidate too), confirmed later by parsing only the directories that matter."""
     out = []
     for path in SourceSet.module_files(directory):
+        if os.path.islink(path):
+            continue  # a link is read, if its target is within the boundary, by the loader alone
         try:
-            if not os.path.isfile(path):
-                continue
-            with open(path, "rb") as fh:
-                data = fh.read(_SCAN_BYTES).decode("utf-8", "replace")
-        except OSError:
+            data = read_bytes(path, _SCAN_BYTES, head=True).decode("utf-8", "replace")
+        except ReadError:
             continue
         pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
         for m in pattern.finditer(data):
-            out.append(os.path.realpath(os.path.join(directory, m.group(1))))
+            if "\0" not in m.group(1):
+                out.append(os.path.realpath(os.path.join(directory, m.group(1))))
     return out
 
 

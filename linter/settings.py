@@ -1,6 +1,7 @@
 """Configuration (`[tool.vpcep-lint]` or `.vpcep-lint.toml`), inline suppressions, baselines, rule listing."""
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import datetime as dt
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcep_lint.model import Resource, Span, strip_keys
+from vpcep_lint.model import Resource, Span, excerpt, strip_keys
 from vpcep_lint.rule import Finding, Rule, Severity
 
 SUPPRESSION_ID = "VPCEP900"
@@ -53,15 +54,27 @@ def _load_toml(path: str) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    from vpcep_lint.loaders.sources import MAX_SETTINGS_BYTES, ReadError, decode, read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+        # the null device is an empty configuration (`--config /dev/null`: none at all); any
+        # other file that is not a regular one is refused, never read (a FIFO would block)
+        text = "" if path == os.devnull else decode(read_bytes(path, MAX_SETTINGS_BYTES), path)
+    except ReadError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.message.removeprefix('cannot read file: ')}") from None
+    if not isinstance(text, str):
+        raise ConfigError(f"{path}: invalid TOML: {text.message}")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {_one_line(str(exc))}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text") from None
+        raise ConfigError(f"{path}: invalid TOML: {_short(_one_line(str(exc)))}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nesting too deep") from None
+    from vpcep_lint.loaders.jsontext import too_deep
+
+    if too_deep(data, 32):  # settings are a few flat tables
+        raise ConfigError(f"{path}: nesting too deep (more than 32 levels) for a vpcep-lint configuration")
+    return data
 
 
 def _section(path: str, data: dict[str, Any], explicit: bool) -> Any:
@@ -105,6 +118,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _short(text: str, limit: int = 200) -> str:
+    """A message that quotes a value (jsonschema, tomllib) cut to its start."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _validate(section: Any, path: str, known_ids: set[str]) -> None:
     import jsonschema
 
@@ -114,21 +132,21 @@ def _validate(section: Any, path: str, known_ids: set[str]) -> None:
     error = jsonschema.exceptions.best_match(validator.iter_errors(section))
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path)
-        raise ConfigError(f"{path}: {('[' + where + '] ') if where else ''}{_one_line(error.message)}")
+        raise ConfigError(f"{path}: {('[' + _short(where, 80) + '] ') if where else ''}{_short(_one_line(error.message))}")
     prefixes = [("select", r) for r in section.get("select", [])] + [("ignore", r) for r in section.get("ignore", [])]
     for pattern, rules in section.get("per-path-ignores", {}).items():
         prefixes += [(f"per-path-ignores.{pattern}", r) for r in rules]
     for key, rid in prefixes:
         if not any(k.startswith(rid.upper()) for k in known_ids):
-            raise ConfigError(f"{path}: [{key}] unknown rule id or prefix {rid!r} (see vpcep-lint --list-rules)")
+            raise ConfigError(f"{path}: [{_short(key, 80)}] unknown rule id or prefix {excerpt(rid)} (see vpcep-lint --list-rules)")
     for root in section.get("var-files", {}):
         parts = root.replace("\\", "/").split("/")
         if os.path.isabs(root) or root.startswith(("/", "\\")) or ".." in parts:
-            raise ConfigError(f"{path}: [var-files] root {root!r} must be a directory below the configuration file's "
+            raise ConfigError(f"{path}: [var-files] root {excerpt(root)} must be a directory below the configuration file's "
                               "(relative, without '..')")
     for rid in section.get("severity", {}):
         if rid.upper() not in known_ids:
-            raise ConfigError(f"{path}: [severity] unknown rule id {rid!r} (see vpcep-lint --list-rules)")
+            raise ConfigError(f"{path}: [severity] unknown rule id {excerpt(rid)} (see vpcep-lint --list-rules)")
 
 
 def resolve(kw: dict[str, Any], paths: Sequence[str], known_ids: set[str]) -> Config:
@@ -218,8 +236,9 @@ def apply_exclude(paths: list[str], conf: Config) -> list[str]:
 # -- inline suppressions ---------------------------------------------------------------------------
 
 _SUPPRESS = re.compile(r"^(?:#|//|/\*)\s*vpcep-lint\s*:\s*(ignore\b|\w+(?=\s*\[))(.*)$", re.S)
-_DIRECTIVE = re.compile(r"vpcep-lint\s*:\s*\w+\s*\[[^\]]*\]")
+_DIRECTIVE = re.compile(r"vpcep-lint\s*:\s*\w{1,40}\s*\[[^\]]{0,400}\]")
 _IDS = re.compile(r"^\[([^\]]*)\]")
+_BLANK = re.compile(r"\s*")
 _FIELD = re.compile(r'\s*([A-Za-z_]\w*)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
 _FIELDS = ("reason", "until")
 
@@ -252,7 +271,7 @@ def parse_suppression(comment: str) -> Suppression | None:
         return Suppression(ids, None, None, text, problem=problem)
 
     if directive != "ignore":
-        return bad(f"unknown directive {directive!r}; write ignore[RULE] reason=\"...\"")
+        return bad(f"unknown directive {excerpt(directive)}; write ignore[RULE] reason=\"...\"")
     ids_m = _IDS.match(rest)
     if not ids_m:
         return bad("a rule id is required: ignore[VPCEP001]")
@@ -261,18 +280,18 @@ def parse_suppression(comment: str) -> Suppression | None:
         return bad("a rule id is required: ignore[VPCEP001]")
     for rid in ids:
         if not RULE_ID.match(rid):
-            return bad(f"{rid!r} is not a rule id (like VPCEP001)", ids)
+            return bad(f"{excerpt(rid)} is not a rule id (like VPCEP001)", ids[:8])
     fields: dict[str, str] = {}
     pos = ids_m.end()
     while pos < len(rest):
-        if not rest[pos:].strip():
+        if _BLANK.fullmatch(rest, pos):  # no copy of the rest per field: that would be quadratic
             break
         fm = _FIELD.match(rest, pos)
         if not fm:
-            return bad(f"cannot read {rest[pos:].strip()!r}; expected reason=\"...\" and until=YYYY-MM-DD", ids)
+            return bad(f"cannot read {excerpt(rest[pos:pos + 200].strip())}; expected reason=\"...\" and until=YYYY-MM-DD", ids)
         key = fm.group(1)
         if key not in _FIELDS:
-            return bad(f"unknown field {key!r}; expected reason=\"...\" and until=YYYY-MM-DD", ids)
+            return bad(f"unknown field {excerpt(key)}; expected reason=\"...\" and until=YYYY-MM-DD", ids)
         value = fm.group(2) if fm.group(2) is not None else fm.group(3)
         fields[key] = re.sub(r"\\(.)", r"\1", value)
         pos = fm.end()
@@ -281,7 +300,7 @@ def parse_suppression(comment: str) -> Suppression | None:
         try:
             until = dt.date.fromisoformat(fields["until"])
         except ValueError:
-            return bad(f"until={fields['until']!r} is not a date (YYYY-MM-DD)", ids)
+            return bad(f"until={excerpt(fields['until'])} is not a date (YYYY-MM-DD)", ids)
     reason = (fields.get("reason") or "").strip()
     if not reason:
         return bad('a reason is required: reason="..."', ids)
@@ -300,18 +319,24 @@ class _Site:
 
 
 class _Lines:
-    """Source lines, read once per file, to find where a comment is."""
+    """Source lines, read once per file, to find where a comment is.
+
+    Each file is indexed once: every line by what follows each comment marker on it (the text
+    the parser keeps for a comment) and by the suppression directive it holds. Finding a comment
+    is then a lookup, so that thousands of suppression comments cost thousands of lookups, not
+    thousands of scans of the file.
+    """
 
     def __init__(self) -> None:
-        self._files: dict[str, list[str] | None] = {}
+        self._files: dict[str, _FileLines | None] = {}
 
     def get(self, path: str) -> list[str] | None:
+        f = self._file(path)
+        return f.lines if f is not None else None
+
+    def _file(self, path: str) -> _FileLines | None:
         if path not in self._files:
-            try:
-                with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                    self._files[path] = fh.read().splitlines()
-            except OSError:
-                self._files[path] = None
+            self._files[path] = _FileLines.read(path)
         return self._files[path]
 
     def comment_start(self, path: str, line: int) -> int:
@@ -326,17 +351,88 @@ class _Lines:
 
     def find(self, path: str, text: str, first: int = 1, last: int | None = None) -> Span | None:
         """The comment's place: its whole text, else (a block comment over lines) its `vpcep-lint: ignore[...]`."""
-        lines = self.get(path)
-        if lines is None:
+        f = self._file(path)
+        if f is None:
             return None
-        stop = len(lines) if last is None else min(last, len(lines))
-        directive = _DIRECTIVE.search(text)
-        for needle in [text] + ([directive.group(0)] if directive else []):
-            for n in range(max(first, 1), stop + 1):
-                col = lines[n - 1].find(needle)
-                if col >= 0:
-                    return Span(path, n, col + 1)
+        stop = len(f.lines) if last is None else min(last, len(f.lines))
+        first = max(first, 1)
+        at = f.first_index(f.by_tail, text, first, stop)
+        if at is None:
+            at = f.scan(text, first, stop)
+        if at is None:
+            directive = _directive(text)
+            if directive is not None:
+                at = f.first_index(f.by_directive, directive, first, stop) or f.scan(directive, first, stop)
+                text = directive
+        if at is None:
+            return None
+        return Span(path, at, f.lines[at - 1].find(text) + 1)
+
+
+_MARKERS = re.compile(r"#|//|/\*")
+_MAX_MARKERS = 16
+
+
+@dataclass
+class _FileLines:
+    lines: list[str]
+    by_tail: dict[str, list[int]]
+    by_directive: dict[str, list[int]]
+    text: str
+    starts: list[int]
+
+    @classmethod
+    def read(cls, path: str) -> _FileLines | None:
+        from vpcep_lint.loaders.sources import MAX_SOURCE_BYTES, ReadError, read_bytes
+
+        try:
+            data = read_bytes(path, MAX_SOURCE_BYTES)
+        except ReadError:
+            return None
+        text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        lines = text.splitlines()
+        by_tail: dict[str, list[int]] = {}
+        by_directive: dict[str, list[int]] = {}
+        for n, line in enumerate(lines, 1):
+            for i, m in enumerate(_MARKERS.finditer(line)):
+                if i == _MAX_MARKERS:
+                    break
+                by_tail.setdefault(line[m.start():].strip(), []).append(n)
+            if "vpcep-lint" in line:
+                d = _directive(line)
+                if d is not None:
+                    by_directive.setdefault(d, []).append(n)
+        joined = "\n".join(lines)
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        return cls(lines, by_tail, by_directive, joined, starts)
+
+    @staticmethod
+    def first_index(index: dict[str, list[int]], key: str, first: int, stop: int) -> int | None:
+        found = index.get(key)
+        if not found:
+            return None
+        i = bisect.bisect_left(found, first)
+        return found[i] if i < len(found) and found[i] <= stop else None
+
+    def scan(self, needle: str, first: int, stop: int) -> int | None:
+        """The first line in [first, stop] holding `needle`, by one search of the file's text."""
+        if first > stop or not needle or "\n" in needle:
+            return None
+        at = self.text.find(needle, self.starts[first - 1], self.starts[stop] - 1 if stop < len(self.starts) else len(self.text))
+        if at < 0:
+            return None
+        return bisect.bisect_right(self.starts, at)
+
+
+def _directive(text: str) -> str | None:
+    """`vpcep-lint: ignore[...]` at the first `vpcep-lint` of `text` (one match: linear, whatever the text)."""
+    at = text.find("vpcep-lint")
+    if at < 0:
         return None
+    m = _DIRECTIVE.match(text, at)
+    return m.group(0) if m else None
 
 
 def _collect(report: Any) -> list[_Site]:
@@ -520,7 +616,7 @@ def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, 
         span = site.span or next((c.span for c in site.carriers if c.span is not None), None)
         if s.problem:
             if visible(site, all_carriers=False):
-                add(_meta(site.source, site.address, span, Severity.WARNING, "malformed:" + s.text,
+                add(_meta(site.source, site.address, span, Severity.WARNING, "malformed:" + _comment_key(s.text),
                           f"malformed suppression, it suppresses nothing: {s.problem}"))
             continue
         for rid in s.ids:
@@ -534,6 +630,16 @@ def _suppress(findings: list[Finding], report: Any, conf: Config, kw: dict[str, 
     if SUPPRESSION_ID not in ran:  # deselected (--select, --ignore): the comments still apply
         return out
     return out + _configured(extra.values(), conf)
+
+
+def _comment_key(text: str) -> str:
+    """A comment as a finding's key: itself when short; else its start and a digest of the rest (reports
+    and baselines carry the key: they need not carry a 400 KB comment)."""
+    if len(text) <= 200:
+        return text
+    import hashlib
+
+    return text[:120] + "...sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _meta(source: str, address: str, span: Span | None, severity: Severity, key: str, message: str) -> Finding:
@@ -553,19 +659,30 @@ def _baseline_key(f: Finding) -> BaselineKey:
 
 def load_baseline(path: str) -> Counter[BaselineKey]:
     """The unsuppressed findings of a JSON report (`--format json` or `--write-baseline`)."""
+    from vpcep_lint.loaders.sources import MAX_BASELINE_BYTES, ReadError, decode, read_bytes
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+        text = decode(read_bytes(path, MAX_BASELINE_BYTES), path)  # a BOM or UTF-16 (Windows tools) as inputs
+    except ReadError as exc:
+        raise ConfigError(f"{path}: cannot read baseline: {exc.message.removeprefix('cannot read file: ')}") from None
+    if not isinstance(text, str):
+        raise ConfigError(f"{path}: baseline is not JSON: {text.message}")
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: baseline is not JSON: nesting too deep") from None
     except ValueError as exc:
-        raise ConfigError(f"{path}: baseline is not JSON: {exc}") from None
+        raise ConfigError(f"{path}: baseline is not JSON: {_short(str(exc))}") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise ConfigError(f'{path}: not a vpcep-lint JSON report (no "findings" list); write one with --write-baseline')
     entries: Counter[BaselineKey] = Counter()
-    for f in data["findings"]:
+    for i, f in enumerate(data["findings"]):
         if not isinstance(f, dict) or not isinstance(f.get("rule_id"), str):
             raise ConfigError(f"{path}: not a vpcep-lint JSON report (a finding without \"rule_id\")")
+        for name in ("resource", "key", "attribute", "source"):
+            if f.get(name) is not None and not isinstance(f[name], str):
+                raise ConfigError(f"{path}: not a vpcep-lint JSON report (findings[{i}].{name} is "
+                                  f"{type(f[name]).__name__}, not a string)")
         if f["rule_id"] == INPUT_ERROR_ID or f.get("suppressed"):
             continue  # input errors always count; a suppression that lapses must bring its finding back
         key = f.get("key") or f.get("attribute") or ""

@@ -223,6 +223,178 @@ def utf16_plan_without_bom(tmp: Path) -> str:
     return "plan.json"
 
 
+DEEP = r"nesting too deep to parse \(more than 128 levels\)"
+
+
+# -- hostile inputs: caps on the work one input may ask for, values no Terraform value can be ---------
+
+def case(text: str, name: str = "main.tf") -> Callable[[Path], str]:
+    """A module directory `case` holding one file."""
+    def make(tmp: Path) -> str:
+        write(tmp / "case" / name, text)
+        return "case"
+
+    return make
+
+
+def resource_with(meta: str) -> str:
+    return f'resource "huaweicloud_vpc" "a" {{\n  {meta}\n  cidr = "10.0.0.0/16"\n}}\n'
+
+
+def for_each_over_a_huge_split(tmp: Path) -> str:
+    """20,000 instances from one for_each: a string of 20 items, repeated 10 x 10 x 10 by join."""
+    rep = lambda x: "join(\",\", [" + ", ".join([x] * 10) + "])"  # noqa: E731
+    write(tmp / "case" / "main.tf", (
+        'locals {\n  s1 = "' + ",".join(f"i{i}" for i in range(20)) + '"\n'
+        f"  s2 = {rep('local.s1')}\n  s3 = {rep('local.s2')}\n  s4 = {rep('local.s3')}\n}}\n"
+        'resource "huaweicloud_vpc" "a" {\n  for_each = { for i, v in split(",", local.s4) : i => v }\n  name = each.value\n}\n'))
+    return "case"
+
+
+def nested_for(tmp: Path) -> str:
+    """Three nested `for` over 100 elements: a million iterations from one line."""
+    items = "[" + ", ".join(f'"{i}"' for i in range(100)) + "]"
+    write(tmp / "case" / "main.tf", (
+        f"locals {{\n  a = {items}\n"
+        '  big = [for x in local.a : [for y in local.a : [for z in local.a : "${x}${y}${z}"]]]\n}\n'
+        'resource "huaweicloud_vpc" "a" {\n  name = length(local.big)\n}\n'))
+    return "case"
+
+
+def doubling(tmp: Path, first: str, step: str) -> str:
+    lines = [f"  a0 = {first}"] + [f"  a{i} = {step.format(p=f'local.a{i - 1}')}" for i in range(1, 40)]
+    write(tmp / "case" / "main.tf", "locals {\n" + "\n".join(lines) + '\n}\nresource "huaweicloud_vpc" "a" {\n  name = local.a39\n}\n')
+    return "case"
+
+
+def module_fan_out(tmp: Path) -> str:
+    """Each module calls the next twice, 18 levels deep: 2^18 instances from 19 small files."""
+    for i in range(19):
+        d = tmp / "case" if i == 0 else tmp / "case" / f"m{i}"
+        src = f"./m{i + 1}" if i == 0 else f"../m{i + 1}"
+        calls = "" if i == 18 else f'module "a" {{\n  source = "{src}"\n}}\n\nmodule "b" {{\n  source = "{src}"\n}}\n'
+        write(d / "main.tf", 'resource "huaweicloud_vpc" "v" {\n  cidr = "10.0.0.0/16"\n}\n\n' + calls)
+    return "case"
+
+
+def module_chain(tmp: Path) -> str:
+    """40 distinct modules, each calling the next: not a cycle, just deeper than followed."""
+    d = tmp / "case"
+    for i in range(41):
+        write(d / "main.tf", 'resource "huaweicloud_vpc" "v" {\n  cidr = "10.0.0.0/16"\n}\n'
+              + ("" if i == 40 else f'module "next" {{\n  source = "./c{i + 1}"\n}}\n'))
+        d = d / f"c{i + 1}"
+    return "case"
+
+
+def plan_with(mutate: Callable[[dict], None], raw: Callable[[str], str] = lambda t: t) -> Callable[[Path], str]:
+    def make(tmp: Path) -> str:
+        doc = json.loads((EXAMPLE / "plan.json").read_text(encoding="utf-8"))
+        mutate(doc)
+        write(tmp / "plan.json", raw(json.dumps(doc, indent=2)))
+        return "plan.json"
+
+    return make
+
+
+def set_output(doc: dict) -> None:
+    doc["configuration"]["root_module"]["outputs"] = {"endpoint": 1.5}
+
+
+def tfvars_fifo(tmp: Path) -> str:
+    write(tmp / "case" / "main.tf", 'variable "cidr" {}\nresource "huaweicloud_vpc" "a" {\n  cidr = var.cidr\n}\n')
+    os.mkfifo(tmp / "case" / "terraform.tfvars")
+    return "case"
+
+
+def tfvars_directory(tmp: Path) -> str:
+    write(tmp / "case" / "main.tf", 'resource "huaweicloud_vpc" "a" {\n  cidr = "10.0.0.0/16"\n}\n')
+    (tmp / "case" / "terraform.tfvars").mkdir()
+    return "case"
+
+
+CHAIN = "case/" + "/".join(f"c{i}" for i in range(1, 33)) + "/main.tf"
+NOT_LINTED = "; this root module is not linted"
+HOSTILE = [
+    pytest.param(case(resource_with("count = 1e999")), "case/main.tf", 2, 3,
+                 r"count must be a whole number, not inf; treated as one instance", id="count-1e999"),
+    pytest.param(case(resource_with('count = tonumber("nan")')), "case/main.tf", 2, 3,
+                 r"count must be a whole number, not nan; treated as one instance", id="count-nan"),
+    pytest.param(case(resource_with("count = 10000000")), "case/main.tf", 2, 3,
+                 r"count = 10000000 exceeds the limit of 10,000 instances of one block; treated as one instance", id="count-10000000"),
+    pytest.param(case(resource_with("count = 1e9")), "case/main.tf", 2, 3,
+                 r"count = 1000000000 exceeds the limit of 10,000 instances of one block; treated as one instance", id="count-1e9"),
+    pytest.param(for_each_over_a_huge_split, "case/main.tf", 8, 3,
+                 r"for_each over 20,000 elements exceeds the limit of 10,000 instances of one block; treated as one instance",
+                 id="for-each-over-a-huge-split"),
+    pytest.param(nested_for, "case/main.tf", 3, 3, r"evaluating this root module takes more than 1,000,000 steps "
+                 r"\(for expressions, dynamic blocks and functions over large collections\)" + NOT_LINTED, id="nested-for"),
+    pytest.param(lambda tmp: doubling(tmp, '"xx"', '"${{{p}}}${{{p}}}"'), "case/main.tf", 22, 3,
+                 r"a string template builds more than 1,048,576 characters", id="doubling-strings"),
+    pytest.param(lambda tmp: doubling(tmp, '["x"]', "concat({p}, {p})"), "case/main.tf", 19, 3,
+                 r"a list or map of more than 100,000 elements", id="doubling-lists"),
+    pytest.param(module_fan_out, "case/m12/main.tf", 5, 1, r"more than 5,000 module instances in one root module" + NOT_LINTED,
+                 id="modules-calling-their-child-twice"),
+    pytest.param(module_chain, CHAIN, 4, 1, r"module 'next': modules nested more than 32 deep \(the limit\); not followed",
+                 id="module-chain-40-deep"),
+    pytest.param(case('locals {\n  x = "\\UFFFFFFFF"\n}\n'), "case/main.tf", 2, 8,
+                 r"invalid escape \\UFFFFFFFF: not a Unicode character", id="escape-UFFFFFFFF"),
+    pytest.param(case('locals {\n  x = "\\U00110000"\n}\n'), "case/main.tf", 2, 8,
+                 r"invalid escape \\U00110000: not a Unicode character", id="escape-U00110000"),
+    pytest.param(case(resource_with('name = "\\uD800"')), "case/main.tf", 2, 11,
+                 r"invalid escape \\uD800: not a Unicode character", id="lone-surrogate-hcl"),
+    pytest.param(case('{"resource": {"huaweicloud_vpc": {"a": {"name": "\\udc00"}}}}', "main.tf.json"), "case/main.tf.json", 1, 50,
+                 r"invalid escape \\udc00: not a Unicode character \(half of a UTF-16 pair\)", id="lone-surrogate-tf-json"),
+    pytest.param(plan_with(lambda d: None, lambda t: t.replace('"vpc-orders"', '"vpc-\\ud83d"', 1)), "plan.json", 135, 26,
+                 r"invalid JSON: invalid escape \\ud83d: not a unicode character \(half of a utf-16 pair\)", id="lone-surrogate-plan"),
+    pytest.param(case("locals {\n  x = " + "9" * 4301 + "\n}\n"), "case/main.tf", 2, 7,
+                 r"a number of 4,301 digits \(at most 4,300 are read\)", id="integer-of-4301-digits"),
+    pytest.param(plan_with(lambda d: None, lambda t: t.replace('"format_version": "1.2",', '"format_version": "1.2", "n": ' + "7" * 4301 + ",", 1)),
+                 "plan.json", 2, 33, r"invalid JSON: a number of more than 4,300 digits", id="integer-of-4301-digits-plan"),
+    pytest.param(case('module "m" {\n  source = "./a\\u0000b"\n}\n'), "case/main.tf", 1, 1,
+                 r"module 'm': source '\./a\\x00b' holds a NUL character", id="nul-in-module-source"),
+    pytest.param(case('{"locals": {"x": ' + "[" * 900 + "]" * 900 + "}}", "main.tf.json"), "case/main.tf.json", None, None, DEEP,
+                 id="tf-json-900-deep"),
+    pytest.param(plan_with(set_output), "plan.json", 1237, 21,
+                 r"unexpected shape at configuration/root_module/outputs/endpoint: 1\.5 is not of type 'object'", id="float-for-an-object"),
+    pytest.param(tfvars_fifo, "case/terraform.tfvars", None, None, r"not a regular file \(a FIFO, socket or device\)",
+                 id="terraform-tfvars-fifo"),
+    pytest.param(tfvars_directory, "case/terraform.tfvars", None, None, "is a directory", id="terraform-tfvars-directory"),
+]
+
+
+@pytest.mark.parametrize("target,file,line,column,message", HOSTILE)
+def test_hostile_input_is_one_clear_error_and_the_others_are_still_linted(
+    target: Target, file: str, line: int | None, column: int | None, message: str, tmp_path: Path
+) -> None:
+    assert_rejected(invoke(target, tmp_path), file, line, column, message)
+
+
+def test_an_unreadable_module_directory_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `chmod 000` does for anyone but root (tests may run as root), listing the directory fails."""
+    write(tmp_path / "case" / "main.tf", 'module "net" {\n  source = "./net"\n}\n')
+    write(tmp_path / "case" / "net" / "main.tf", 'resource "huaweicloud_vpc" "a" {\n  cidr = "10.0.0.0/16"\n}\n')
+    refused = os.path.realpath(tmp_path / "case" / "net")
+    real_listdir = os.listdir
+
+    def listdir(path: str = ".") -> list[str]:
+        if os.path.realpath(path) == refused:
+            raise PermissionError(13, "Permission denied", path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    assert_rejected(invoke(lambda tmp: "case", tmp_path), "case/net", None, None, "cannot read directory: permission denied")
+
+
+def test_a_real_module_cycle_is_still_a_cycle(tmp_path: Path) -> None:
+    """Depth is not a cycle, and a cycle is not depth: a chain of 3 that comes back is a cycle."""
+    write(tmp_path / "case" / "main.tf", 'module "a" {\n  source = "./a"\n}\n')
+    write(tmp_path / "case" / "a" / "main.tf", 'module "b" {\n  source = "./b"\n}\n')
+    write(tmp_path / "case" / "a" / "b" / "main.tf", 'module "top" {\n  source = "../../"\n}\n')
+    assert_rejected(invoke(lambda tmp: "case", tmp_path), "case/a/b/main.tf", 1, 1,
+                    r"module 'top': source '\.\./\.\./' includes itself \(module cycle\)")
+
+
 # -- the catalogue: rejected -------------------------------------------------------------------
 
 REJECTED = [
@@ -239,9 +411,9 @@ REJECTED = [
     pytest.param("plan-without-changes/plan.json", "plan-without-changes/plan.json", None, None, "the plan has neither resource_changes nor planned_values: nothing to lint", id="plan-missing-everything"),
     pytest.param("plan-wrong-shape/plan.json", "plan-wrong-shape/plan.json", 507, 17, "unexpected shape at resource_changes/3/change: 'create' is not of type 'object'", id="plan-wrong-shape"),
     pytest.param(deep_json, "deep.json", None, None, "invalid JSON: nesting too deep", id="deep-nesting-json"),
-    pytest.param(deep_hcl_brackets, "deep/main.tf", None, None, "HCL syntax error: nesting too deep to parse", id="deep-nesting-hcl-brackets"),
-    pytest.param(deep_hcl_blocks, "deep/main.tf", None, None, "HCL syntax error: nesting too deep to parse", id="deep-nesting-hcl-blocks"),
-    pytest.param(deep_tf_json, "deep/main.tf.json", None, None, "HCL syntax error: nesting too deep to parse", id="deep-nesting-tf-json"),
+    pytest.param(deep_hcl_brackets, "deep/main.tf", 2, 133, DEEP, id="deep-nesting-hcl-brackets"),
+    pytest.param(deep_hcl_blocks, "deep/main.tf", 128, 4, DEEP, id="deep-nesting-hcl-blocks"),
+    pytest.param(deep_tf_json, "deep/main.tf.json", None, None, DEEP, id="deep-nesting-tf-json"),
     pytest.param("syntax-unclosed-brace", "syntax-unclosed-brace/main.tf", 18, 1, r"HCL syntax error: unexpected end of file \(unclosed block or bracket\?\)", id="hcl-unclosed-brace"),
     pytest.param("syntax-missing-equals", "syntax-missing-equals/main.tf", 13, 3, "HCL syntax error: unexpected 'cidr'", id="hcl-missing-equals"),
     pytest.param("syntax-stray-brace", "syntax-stray-brace/main.tf", 15, 1, "HCL syntax error: unexpected '}'", id="hcl-stray-brace"),
@@ -427,16 +599,23 @@ def test_file_symlink_loop_is_an_error_not_a_silent_skip(tmp_path: Path) -> None
 
 @pytest.fixture
 def unreadable(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
-    """Make `open` refuse one path, as chmod 000 does for anyone but root (tests may run as root)."""
+    """Make `open` and `os.open` refuse one path, as chmod 000 does for anyone but root (tests may run as root)."""
     refused: set[str] = set()
     real_open = builtins.open
+    real_os_open = os.open
 
     def guarded_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
         if isinstance(file, (str, os.PathLike)) and os.path.realpath(file) in refused:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
+    def guarded_os_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("dir_fd") is None and isinstance(file, (str, os.PathLike)) and os.path.realpath(file) in refused:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
     return lambda path: refused.add(os.path.realpath(path))
 
 

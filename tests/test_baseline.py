@@ -137,6 +137,14 @@ def test_input_errors_are_never_baselined(module: Path) -> None:
                      id="sarif"),
         pytest.param('{"findings": [{"message": "x"}]}', 'baseline.json: not a vpcep-lint JSON report (a finding without "rule_id")',
                      id="no-rule-id"),
+        pytest.param('{"findings": [{"rule_id": "VPCEP001", "resource": 5}]}',
+                     "baseline.json: not a vpcep-lint JSON report (findings[0].resource is int, not a string)", id="number-for-resource"),
+        pytest.param('{"findings": [{"rule_id": "VPCEP001"}, {"rule_id": "VPCEP001", "key": ["a"]}]}',
+                     "baseline.json: not a vpcep-lint JSON report (findings[1].key is list, not a string)", id="list-for-key"),
+        pytest.param('{"findings": [{"rule_id": "VPCEP001", "source": {"a": 1}}]}',
+                     "baseline.json: not a vpcep-lint JSON report (findings[0].source is dict, not a string)", id="object-for-source"),
+        pytest.param('{"findings": ' + "[" * 100_000 + "]" * 100_000 + "}", "baseline.json: baseline is not JSON: nesting too deep",
+                     id="deep"),
     ],
 )
 def test_an_unusable_baseline_exits_2(module: Path, content: str | None, message: str) -> None:
@@ -176,3 +184,14 @@ def test_the_attribute_stands_in_for_a_missing_key() -> None:
     base = Counter({("VPCEP005", "peer.a", "routes", "infra"): 1})
     assert settings.filter_baseline([finding("peer.a", attribute="routes")], base) == []
     assert len(settings.filter_baseline([finding("peer.a", attribute="other")], base)) == 1
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("utf-16-le", b"")],
+                         ids=["utf-8-bom", "utf-16-bom", "utf-16-le"])
+def test_a_baseline_rewritten_by_a_windows_tool_is_read(module: Path, encoding: str, bom: bytes) -> None:
+    """PowerShell's `Out-File` and Notepad write UTF-16 or a BOM: read like the inputs are."""
+    assert invoke("--write-baseline", "baseline.json", "infra").exit_code == 1
+    text = Path("baseline.json").read_text(encoding="utf-8")
+    Path("baseline.json").write_bytes(bom + text.encode(encoding))
+    result = invoke("--baseline", "baseline.json", "infra")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr

@@ -342,3 +342,22 @@ def test_the_documented_configurations_are_valid(project: Path) -> None:
         (project / name).unlink()
         checked += 1
     assert checked == 2
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        pytest.param("[" + ".".join(["a"] * 5000) + "]\nx = 1\n",
+                     "nesting too deep (more than 32 levels) for a vpcep-lint configuration", id="tables-5000-deep"),
+        pytest.param("x = " + "[" * 5000 + "]" * 5000 + "\n", "invalid TOML: nesting too deep", id="arrays-5000-deep"),
+    ],
+)
+def test_a_config_nested_5000_deep_exits_2(project: Path, text: str, message: str) -> None:
+    write(project / "deep.toml", text)
+    assert config_error("--config", "deep.toml", "infra") == f"vpcep-lint: error: deep.toml: {message}"
+
+
+def test_a_config_with_a_byte_order_mark_is_read(project: Path) -> None:
+    (project / "bom.toml").write_bytes(b"\xef\xbb\xbf" + b'ignore = ["VPCEP002"]\n')
+    code, found = lint_json("--config", "bom.toml", "infra")
+    assert code == 1 and [f[0] for f in found] == ["VPCEP001"]

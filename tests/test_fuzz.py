@@ -408,9 +408,15 @@ EXPRESSIONS = st.sampled_from([
     'file("/etc/passwd")', "module.m.out", "data.huaweicloud_vpc.x.cidr", "huaweicloud_vpc.v1.id", "huaweicloud_vpc.v1[*].id",
     "huaweicloud_vpc.v1[0].cidr", 'huaweicloud_vpc.v1["a"].cidr', "each.value", "count.index", "-1", "1e400", '"\\u001b[31m"',
     "tonumber(\"x\")", "length(null)", "concat(var.cidrs, [1])", "merge(var.m, 1)", "try(var.nope, 1)", "var.cidrs[-1]",
+    # values past a bound, or no value at all: each an input error at the expression, never a crash
+    "1e999", 'tonumber("nan")', '"\\UFFFFFFFF"', '"\\U00110000"', '"\\uD800"', "9" * 4301, "-1e999 * 0",
+    'join("", [for a in local.big : join("", [for b in local.big : a])])', 'split(",", join(",", local.big))',
+    'format("%s%s%s%s", local.s, local.s, local.s, local.s)', 'replace(local.s, "a", local.s)', "[" * 200 + "]" * 200,
 ])
 META = st.sampled_from(["", "  count = 2\n", "  count = var.n\n", '  for_each = toset(["a", "b"])\n', "  for_each = var.m\n",
-                        "  count = -1\n", '  count = "x"\n', "  for_each = 5\n", "  provider = huaweicloud.peer\n"])
+                        "  count = -1\n", '  count = "x"\n', "  for_each = 5\n", "  provider = huaweicloud.peer\n",
+                        "  count = 1e999\n", "  count = 10000000\n", "  count = 2.5\n", '  count = tonumber("nan")\n',
+                        "  for_each = { for i, v in local.big : i => v }\n", "  count = length(local.big)\n"])
 
 
 @st.composite
@@ -430,6 +436,7 @@ def hcl_snippets(draw: st.DrawFn) -> str:
         'variable "cidr" {\n  default = "198.19.128.0/17"\n}\nvariable "cidrs" {\n  default = ["198.19.128.0/17", null]\n}\n',
         'variable "m" {\n  default = { a = "x" }\n}\nvariable "flag" {}\nvariable "n" {\n  default = 3\n}\n',
         'locals {\n  cidr = var.cidr\n  loop = local.loop\n  a = local.b\n  b = local.a\n}\n',
+        'locals {\n  s = "aaaaaaaaaaaaaaaa"\n  big = [' + ", ".join(f'"{i}"' for i in range(120)) + ']\n}\n',
         'module "m" {\n  source = "./nowhere"\n}\n',
         'provider "huaweicloud" {\n  alias = "peer"\n  region = var.cidr\n}\n',
         'resource "huaweicloud_vpc_network_acl" "dyn" {\n  dynamic "ingress_rules" {\n    for_each = var.cidrs\n'
@@ -585,3 +592,130 @@ def test_the_plan_builder_matches_a_real_plan() -> None:
     assert real_change["change"]["after_unknown"] == change["change"]["after_unknown"]
     service = next(c for c in real["configuration"]["root_module"]["resources"] if c["type"] == SERVICE)
     assert references(Ref("huaweicloud_compute_instance.orders_api", "network[0].port")) == service["expressions"]["port_id"]["references"]
+
+
+# -- tfvars, configs, baselines and cache entries: the other inputs --------------------------------
+
+SMALL = settings(FUZZ, max_examples=max(FUZZ.max_examples // 10, 1))
+"""A tenth of the examples (100 in CI): each of these runs the whole CLI."""
+
+TFVARS_VALUES = st.one_of(
+    st.sampled_from(['"198.19.128.0/17"', "8080", "null", "[1, 2]", '{ a = "b" }', "1e999", "9" * 4301, '"\\UFFFFFFFF"',
+                     '"\\uD800"', '"${var.x}"', "[" * 150 + "]" * 150, 'file("/etc/passwd")', "var.cidr", "-", '"\\u001b[31m"']),
+    st.text(alphabet='{}[]"=\\$#/.,:-0123456789abcdeu', max_size=12),
+)
+JSON_VALUES = st.recursive(
+    SCALARS | st.sampled_from([float("inf"), 10 ** 300, "\\ud800"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=12,
+)
+
+
+def run_cli(workdir: Path, *args: str) -> Any:
+    old = os.getcwd()
+    os.chdir(workdir)
+    try:
+        result = CliRunner().invoke(main, [*args])
+    finally:
+        os.chdir(old)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1, 2), result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    return result
+
+
+@SMALL
+@given(st.data())
+def test_tfvars_of_any_shape_never_crash(workdir: Path, data: st.DataObject) -> None:
+    d = write_hcl(workdir, 'variable "cidr" {}\nvariable "port" {}\nresource "huaweicloud_networking_secgroup_rule" "r" {\n'
+                  '  direction = "ingress"\n  remote_ip_prefix = var.cidr\n  ports = var.port\n  count = var.port\n}\n', "tfvars")
+    for name in ("terraform.tfvars", "terraform.tfvars.json", "x.auto.tfvars"):
+        (d / name).unlink(missing_ok=True)
+    if data.draw(st.booleans(), label="json"):
+        doc = data.draw(st.dictionaries(st.sampled_from(["cidr", "port", "other"]), JSON_VALUES, max_size=3), label="values")
+        text = json.dumps(doc) if data.draw(st.booleans()) else json.dumps(doc)[: data.draw(st.integers(0, 40))]
+        (d / "terraform.tfvars.json").write_text(text, encoding="utf-8", errors="surrogatepass")
+    else:
+        lines = [f"{k} = {data.draw(TFVARS_VALUES, label=k)}" for k in data.draw(st.lists(st.sampled_from(["cidr", "port", "x"]), max_size=3))]
+        (d / data.draw(st.sampled_from(["terraform.tfvars", "x.auto.tfvars"]))).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run_lint([d], workdir)
+    for e in report.errors:
+        assert e.source.startswith("tfvars/") and e.message
+    run_cli(workdir, "tfvars", "--no-cache", "-f", data.draw(st.sampled_from(["text", "json", "sarif"])))
+
+
+CONFIG_KEYS = st.sampled_from(["select", "ignore", "severity", "per-path-ignores", "fail-on", "exclude", "unknown", "tool"])
+TOML_VALUES = st.sampled_from([
+    '["VPCEP001"]', '"VPCEP001"', "1", "true", '{ VPCEP001 = "note" }', '{ "infra/*" = ["VPCEP002"] }', '"error"', "[1, 2]",
+    '["VPCEP0"]', '["NOPE999"]', '{ VPCEP001 = "loud" }', "[" * 300 + "]" * 300, '"\\uD800"', '"' + "x" * 3000 + '"', "{",
+])
+
+
+@SMALL
+@given(st.data())
+def test_configs_of_any_shape_exit_0_1_or_2(workdir: Path, data: st.DataObject) -> None:
+    write_hcl(workdir, hcl_of(data.draw(configurations(extras=False), label="configuration")), "cfg")
+    lines = [f"{k} = {data.draw(TOML_VALUES, label=k)}" for k in data.draw(st.lists(CONFIG_KEYS, max_size=4, unique=True))]
+    if data.draw(st.booleans(), label="deep tables"):
+        lines.insert(0, "[" + ".".join(["t"] * data.draw(st.integers(1, 200))) + "]")
+    text = "\n".join(lines) + "\n"
+    raw = text.encode("utf-8", "surrogatepass")
+    raw = data.draw(st.sampled_from([raw, b"\xef\xbb\xbf" + raw, text.encode("utf-16"), raw[: len(raw) // 2], b"\x00\xff"]), label="bytes")
+    (workdir / "fuzz.toml").write_bytes(raw)
+    result = run_cli(workdir, "cfg", "--no-cache", "--config", "fuzz.toml")
+    if result.exit_code == 2:
+        assert all(line.startswith("vpcep-lint: error: ") and len(line) < 500 for line in result.stderr.splitlines()), result.stderr
+
+
+@pytest.fixture(scope="module")
+def baseline_doc(workdir: Path) -> dict[str, Any]:
+    d = write_hcl(workdir, (FIXTURES / "examples" / "broken-endpoint" / "main.tf").read_text(), "base")
+    run_cli(workdir, str(d.name), "--no-cache", "--write-baseline", "written-baseline.json")
+    return json.loads((workdir / "written-baseline.json").read_text())
+
+
+@SMALL
+@given(st.data())
+def test_mutated_baselines_exit_0_1_or_2(workdir: Path, baseline_doc: dict[str, Any], data: st.DataObject) -> None:
+    doc = mutate(baseline_doc, data, data.draw(st.integers(0, 4), label="rounds"))
+    text = json.dumps(doc)
+    raw = data.draw(st.sampled_from([text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode()[:50]]))
+    (workdir / "fuzz-baseline.json").write_bytes(raw)
+    result = run_cli(workdir, "base", "--no-cache", "--baseline", "fuzz-baseline.json")
+    if result.exit_code == 2:
+        assert result.stderr.startswith("vpcep-lint: error: fuzz-baseline.json: ") and result.stderr.count("\n") == 1
+
+
+@SMALL
+@given(st.one_of(hcl_snippets(), junk()), st.data())
+def test_cache_entries_round_trip_and_a_mutated_one_is_a_miss_or_a_valid_tree(workdir: Path, text: str,
+                                                                              data: st.DataObject) -> None:
+    """What the cache writes it reads back equal; what anyone else wrote (a structurally mutated
+    entry, with a header that matches it) is a miss or a tree the loader lints without crashing."""
+    import hashlib
+
+    from vpcep_lint.loaders.cache import ParseCache, decode_entry, encode_entry
+    from vpcep_lint.loaders.hcl_syntax import ParsedFile
+    from vpcep_lint.loaders.sources import parse_source
+
+    parsed = parse_source(text, "main.tf", "main.tf")
+    if not isinstance(parsed, ParsedFile):
+        return
+    key = ParseCache.key(text, "main.tf")
+    entry = encode_entry(parsed, key, text)
+    assert entry is not None and decode_entry(entry, key, text, "main.tf") == parsed
+    body = json.loads(entry.split(b"\n", 1)[1])
+    body = mutate(body, data, data.draw(st.integers(1, 4), label="rounds"))
+    raw = json.dumps(body).encode()
+    forged = b"vpcep-lint-cache-3 " + key.encode() + b" " + hashlib.sha256(raw).hexdigest().encode() + b"\n" + raw
+    tree = decode_entry(forged, key, text, "main.tf")
+    if tree is None:
+        return
+    assert isinstance(tree, ParsedFile)
+    d = write_hcl(workdir, text, "forged")
+    cache = workdir / "forged-cache"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    cache.chmod(0o700)
+    (cache / f"p-{ParseCache.key(text, str(d / 'main.tf'))}.json").write_bytes(
+        b"vpcep-lint-cache-3 " + ParseCache.key(text, str(d / "main.tf")).encode() + forged[len(b"vpcep-lint-cache-3 ") + 64:])
+    report = lint([str(d)], Options(rules=RULES, cwd=str(workdir), use_cache=True, cache_dir=str(cache)))
+    assert report.internal_errors == [], report.internal_errors

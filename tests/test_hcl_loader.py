@@ -185,3 +185,66 @@ def test_remote_modules_are_not_followed(tmp_path: Path) -> None:
     assert not report.errors
     assert [(u.kind, u.file, u.line) for u in report.unchecked] == [("module", "main.tf", 1)]
     assert "not local and not downloaded" in report.unchecked[0].why
+
+
+# -- large files are parsed in pieces: the same tree, less memory -----------------------------------
+
+def _fixture_sources() -> list[Path]:
+    from conftest import FIXTURES
+
+    return sorted(FIXTURES.rglob("*.tf"))
+
+
+def test_a_file_parsed_in_pieces_is_the_file_parsed_whole() -> None:
+    """Every fixture, cut before each top-level block (pieces of 1 character at least), gives the
+    tree it gives parsed whole: positions, comments, everything."""
+    from vpcep_lint.loaders import hcl_syntax
+
+    pieced = 0
+    for path in _fixture_sources():
+        text = path.read_text(encoding="utf-8-sig")
+        text = text if text.endswith("\n") else text + "\n"
+        try:
+            whole = hcl_syntax.parse_hcl(text, str(path))
+        except hcl_syntax.HclSyntaxError:
+            assert hcl_syntax._parse_in_chunks(text, str(path), 1) is None  # a broken file never parses in pieces
+            continue
+        for size in (1, 300):
+            chunked = hcl_syntax._parse_in_chunks(text, str(path), size)
+            if chunked is not None:
+                pieced += 1
+                assert chunked == whole, (path, size)
+    assert pieced > 100
+
+
+@pytest.mark.parametrize("inside", [
+    pytest.param('locals {\n  x = <<EOT\nresource "x" "y" {\nEOT\n}\n', id="heredoc"),
+    pytest.param('/*\nresource "x" "y" {}\n*/\n', id="comment"),
+    pytest.param('locals {\n  x = [\nresource\n]\n}\n', id="bracket"),
+])
+def test_a_cut_inside_a_construct_falls_back_to_the_whole_file(inside: str) -> None:
+    from vpcep_lint.loaders import hcl_syntax
+
+    text = 'resource "huaweicloud_vpc" "a" {\n  name = "a"\n}\n' + inside + 'resource "huaweicloud_vpc" "b" {}\n'
+    assert any(start > 0 for start, _ in hcl_syntax.chunks(text, 1)[1:])
+    parsed = hcl_syntax.parse_hcl(text, "x.tf")
+    assert [b.labels for b in parsed.body.blocks if b.type == "resource"] == [["huaweicloud_vpc", "a"], ["huaweicloud_vpc", "b"]]
+
+
+def test_a_large_file_is_parsed_in_pieces_on_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of one file parsed in worker processes join into the tree the file has in-process."""
+    from vpcep_lint.loaders import hcl_syntax, parallel
+    from vpcep_lint.loaders.sources import SourceSet
+
+    monkeypatch.setattr(hcl_syntax, "CHUNK_CHARS", 2000)
+    monkeypatch.setattr(parallel, "CHUNK_CHARS", 2000)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1000)
+    text = "".join(f'# vpc {i}\nresource "huaweicloud_vpc" "v{i}" {{\n  cidr = "10.{i}.0.0/16"\n}}\n\n' for i in range(200))
+    (tmp_path / "main.tf").write_text(text + "locals {\n  last = 1\n}")  # no newline at the end
+    sources = SourceSet()
+    parallel.preparse([str(tmp_path)], sources, jobs=2)
+    primed = sources._parsed.get(str(tmp_path / "main.tf"))
+    if primed is None:
+        pytest.skip("no worker processes here")
+    monkeypatch.setattr(hcl_syntax, "CHUNK_CHARS", 10 ** 9)
+    assert primed == hcl_syntax.parse_hcl(text + "locals {\n  last = 1\n}", str(tmp_path / "main.tf"))

@@ -486,6 +486,26 @@ def test_input_error_makes_the_execution_unsuccessful(tmp_path: Path) -> None:
     assert len(errors) == 2 and all(r["ruleIndex"] == 0 for r in errors)
 
 
+def test_each_input_error_has_a_fingerprint_of_its_file_and_problem(tmp_path: Path) -> None:
+    """Two input errors never share a fingerprint (code scanning would merge them into one alert);
+    the same error in the same file keeps its fingerprint from run to run."""
+    for name, text in (("a", "resource {\n"), ("b", "resource {\n"), ("c", 'resource "x" "y" {\n  name =\n}\n')):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(text)
+
+    def fingerprints() -> dict[str, str]:
+        _, log, _ = run(["a", "b", "c", "missing.json"], cwd=tmp_path, root=tmp_path)
+        return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["partialFingerprints"]["vpcepLint/v1"]
+                for r in log["runs"][0]["results"] if r["ruleId"] == "VPCEP000"}
+
+    first = fingerprints()
+    assert set(first) == {"a/main.tf", "b/main.tf", "c/main.tf", "missing.json"}
+    assert len(set(first.values())) == 4
+    assert fingerprints() == first
+    (tmp_path / "c" / "main.tf").write_text("\n\n" + (tmp_path / "c" / "main.tf").read_text())  # moved, not changed
+    assert fingerprints() == first
+
+
 class CrashingRule(Rule):
     """Crashes, to test how internal errors are reported."""
 

@@ -11,6 +11,33 @@ from typing import Any
 
 from vpcep_lint.model import UNKNOWN, contains_unknown
 
+MAX_STRING = 1024 * 1024
+"""The longest string an expression may build (characters)."""
+MAX_COLLECTION = 100_000
+"""The most elements a list or map an expression builds may have."""
+MAX_INSTANCES = 10_000
+"""The most instances `count` or `for_each` may give one block."""
+MAX_NUMBER_BITS = 1024
+"""Integers beyond this many bits are not computed (UNKNOWN): no configuration needs them."""
+
+
+class ValueTooLarge(Exception):
+    """An expression builds a value past a bound: an input error at the expression."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _check_string(n: int) -> None:
+    if n > MAX_STRING:
+        raise ValueTooLarge(f"a string of more than {MAX_STRING:,} characters")
+
+
+def _check_collection(n: int) -> None:
+    if n > MAX_COLLECTION:
+        raise ValueTooLarge(f"a list or map of more than {MAX_COLLECTION:,} elements")
+
 # Functions that only rearrange values: their arguments are passed through un-read, so that
 # references inside them keep their target (`concat([huaweicloud_x.a.id], ...)`).
 STRUCTURAL = {"concat", "tolist", "toset", "flatten", "element", "lookup", "coalesce", "try", "merge",
@@ -56,12 +83,11 @@ def binop(op: str, a: Any, b: Any) -> Any:
     if x is None or y is None:
         return UNKNOWN
     try:
-        if op == "+":
-            return x + y
-        if op == "-":
-            return x - y
-        if op == "*":
-            return x * y
+        if op in ("+", "-", "*"):
+            result = x + y if op == "+" else x - y if op == "-" else x * y
+            if isinstance(result, int) and result.bit_length() > MAX_NUMBER_BITS:
+                return UNKNOWN
+            return result
         if op == "/":
             return x / y
         if op == "%":
@@ -114,13 +140,30 @@ def _flatten(v: list[Any]) -> list[Any]:
             out.extend(_flatten(x))
         else:
             out.append(x)
+        _check_collection(len(out))
     return out
 
 
+def _hashable(x: Any) -> Any:
+    """A key equal for equal values (1 and 1.0 alike, true and 1 not)."""
+    if isinstance(x, bool):
+        return ("b", x)
+    if isinstance(x, (int, float)):
+        return ("n", x)
+    if isinstance(x, list):
+        return ("l", tuple(_hashable(y) for y in x))
+    if isinstance(x, dict):
+        return ("d", tuple(sorted((k, _hashable(y)) for k, y in x.items())))
+    return ("s", x) if isinstance(x, str) else ("o", id(x))
+
+
 def _distinct(v: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
     out: list[Any] = []
     for x in v:
-        if x not in out:
+        h = _hashable(x)
+        if h not in seen:
+            seen.add(h)
             out.append(x)
     return out
 
@@ -182,8 +225,9 @@ def _length(v: Any) -> Any:
 def _format(fmt: Any, *args: Any) -> Any:
     if not isinstance(fmt, str) or contains_unknown(args):
         return UNKNOWN
-    out, i, ai = [], 0, 0
+    out, i, ai, size = [], 0, 0, 0
     while i < len(fmt):
+        _check_string(size)
         c = fmt[i]
         if c == "%" and i + 1 < len(fmt):
             verb = fmt[i + 1]
@@ -193,12 +237,15 @@ def _format(fmt: Any, *args: Any) -> Any:
                 val = args[ai]
                 ai += 1
                 out.append(f'"{to_string(val)}"' if verb == "q" else to_string(val))
+                size += len(out[-1])
             else:
                 return UNKNOWN
             i += 2
             continue
         out.append(c)
+        size += 1
         i += 1
+    _check_string(size)
     return "".join(out)
 
 
@@ -206,6 +253,41 @@ def _slice(v: Any, a: Any, b: Any) -> Any:
     if not isinstance(v, list) or _num(a) is None or _num(b) is None:
         return UNKNOWN
     return v[int(_num(a)):int(_num(b))]  # type: ignore[arg-type]
+
+
+def _join(sep: Any, lst: Any) -> Any:
+    if not isinstance(lst, list) or not isinstance(sep, str):
+        return UNKNOWN
+    parts = [to_string(x) for x in lst]
+    _check_string(sum(len(p) for p in parts) + len(sep) * max(len(parts) - 1, 0))
+    return sep.join(parts)
+
+
+def _split(sep: Any, s: Any) -> Any:
+    if not isinstance(s, str) or not isinstance(sep, str) or not sep:
+        return UNKNOWN
+    _check_collection(s.count(sep) + 1)
+    return s.split(sep)
+
+
+def _replace(s: Any, a: Any, b: Any) -> Any:
+    if not all(isinstance(x, str) for x in (s, a, b)) or a.startswith("/") or not a:
+        return UNKNOWN
+    _check_string(len(s) + s.count(a) * (len(b) - len(a)))
+    return s.replace(a, b)
+
+
+def _concat(*ls: Any) -> Any:
+    if not all(isinstance(x, list) for x in ls):
+        return UNKNOWN
+    _check_collection(sum(len(x) for x in ls))
+    return [x for lst in ls for x in lst]
+
+
+def _merge_sized(*maps: Any) -> Any:
+    if all(isinstance(m, dict) for m in maps):
+        _check_collection(sum(len(m) for m in maps))
+    return _merge(*maps)
 
 
 def _one(v: Any) -> Any:
@@ -218,7 +300,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "cidrsubnet": lambda p, n, k: _cidrsubnet(p, int(n), int(k)),
     "cidrhost": lambda p, h: _cidrhost(p, int(h)),
     "cidrnetmask": lambda p: str(ipaddress.ip_network(p, strict=False).netmask),
-    "concat": lambda *ls: [x for lst in ls for x in lst] if all(isinstance(x, list) for x in ls) else UNKNOWN,
+    "concat": _concat,
     "tolist": lambda v: v if isinstance(v, list) else UNKNOWN,
     "toset": _toset,
     "tomap": lambda v: v if isinstance(v, dict) else UNKNOWN,
@@ -232,17 +314,17 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lookup": _lookup,
     "coalesce": _coalesce,
     "coalescelist": lambda *ls: next((x for x in ls if isinstance(x, list) and x), UNKNOWN),
-    "merge": _merge,
+    "merge": _merge_sized,
     "keys": _keys,
     "values": _values,
     "length": _length,
     "lower": lambda s: s.lower() if isinstance(s, str) else UNKNOWN,
     "upper": lambda s: s.upper() if isinstance(s, str) else UNKNOWN,
     "trimspace": lambda s: s.strip() if isinstance(s, str) else UNKNOWN,
-    "join": lambda sep, lst: sep.join(to_string(x) for x in lst) if isinstance(lst, list) and isinstance(sep, str) else UNKNOWN,
-    "split": lambda sep, s: s.split(sep) if isinstance(s, str) and isinstance(sep, str) and sep else UNKNOWN,
+    "join": _join,
+    "split": _split,
     "format": _format,
-    "replace": lambda s, a, b: s.replace(a, b) if all(isinstance(x, str) for x in (s, a, b)) and not a.startswith("/") else UNKNOWN,
+    "replace": _replace,
     "contains": lambda lst, v: v in lst if isinstance(lst, list) else UNKNOWN,
     "slice": _slice,
     "reverse": lambda v: list(reversed(v)) if isinstance(v, list) else UNKNOWN,

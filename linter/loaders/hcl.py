@@ -16,7 +16,7 @@ from typing import Any
 from vpcep_lint.loaders import functions
 from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile
 from vpcep_lint.loaders.manifest import ModuleManifest, read_manifest
-from vpcep_lint.loaders.sources import SourceSet
+from vpcep_lint.loaders.sources import SourceSet, outside
 from vpcep_lint.loaders.variables import VariableInputs, assign, coerce, declared_type
 from vpcep_lint.model import (
     UNKNOWN,
@@ -26,13 +26,35 @@ from vpcep_lint.model import (
     Resource,
     Span,
     Unchecked,
+    excerpt,
     normalize_value,
 )
 from vpcep_lint.provider import canonical_type, convert
 
 META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
 META_BLOCKS = {"lifecycle", "provisioner", "connection"}
+
+# Bounds on the work one root module may ask for (docs/security.md). A configuration that goes past
+# one is an input error at the expression; past a per-root bound, the root is not linted at all.
 MAX_MODULE_DEPTH = 32
+"""Module calls nested deeper than this are not followed (an error)."""
+MAX_INSTANCES = functions.MAX_INSTANCES
+"""Instances of one resource or module block (`count`, `for_each`)."""
+MAX_RESOURCE_INSTANCES = 250_000
+"""Resource instances of one root module, all modules included."""
+MAX_MODULE_INSTANCES = 5_000
+"""Module instances of one root module."""
+MAX_WORK = 1_000_000
+"""Iterations of `for` expressions and `dynamic` blocks, and elements built by functions, in one root module."""
+
+
+class LimitExceeded(Exception):
+    """A bound of the root module was passed: the root is not linted (an error at the expression)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where: tuple[str, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +184,7 @@ class ModuleInstance:
             return UNKNOWN  # a reference cycle: Terraform rejects it; we just don't know
         self._busy.add(token)
         try:
-            value = Evaluator(self, Scope()).eval(attr.expr)
+            value = self.loader.guarded(lambda: Evaluator(self, Scope()).eval(attr.expr), attr, getattr(attr, "file", None))
         finally:
             self._busy.discard(token)
         self._locals[name] = value
@@ -179,7 +201,8 @@ class ModuleInstance:
             return UNKNOWN
         self._busy.add(token)
         try:
-            value = Evaluator(self, Scope()).eval(block.attributes["value"].expr)
+            attr = block.attributes["value"]
+            value = self.loader.guarded(lambda: Evaluator(self, Scope()).eval(attr.expr), attr, getattr(block, "file", None))
         finally:
             self._busy.discard(token)
         self._outputs[name] = value
@@ -213,10 +236,21 @@ class Evaluator:
             for _, addr in v.instances:
                 self.refs.append(Ref(addr, ""))
             return UNKNOWN
-        if isinstance(v, list):
-            return [self.materialize(x) for x in v]
-        if isinstance(v, dict):
-            return {k: self.materialize(x) for k, x in v.items()}
+        if isinstance(v, (list, dict)):
+            if len(v) < _MEMO_MIN:
+                return [self.materialize(x) for x in v] if isinstance(v, list) else {k: self.materialize(x) for k, x in v.items()}
+            # a large value (a local read by many resources) is materialized once: its copy and the
+            # references it read are kept, so that the thousandth reader costs no more than the first
+            memo = self.module.loader.materialized
+            hit = memo.get(id(v))
+            if hit is not None and hit[0] is v:
+                self.refs.extend(hit[2])
+                return hit[1]
+            self.module.loader.spend(len(v))
+            start = len(self.refs)
+            out = [self.materialize(x) for x in v] if isinstance(v, list) else {k: self.materialize(x) for k, x in v.items()}
+            memo[id(v)] = (v, out, self.refs[start:])
+            return out
         if isinstance(v, _Namespace):
             return UNKNOWN
         return v
@@ -233,15 +267,18 @@ class Evaluator:
             return e[1]
         if kind == "tmpl":
             out = []
+            size = 0
             for part in e[1]:
-                if isinstance(part, str):
-                    out.append(part)
-                    continue
-                v = self.value(part)
-                if v is UNKNOWN or isinstance(v, (list, dict)):
-                    self._collect_rest(e[1])
-                    return UNKNOWN
-                out.append(functions.to_string(v))
+                if not isinstance(part, str):
+                    v = self.value(part)
+                    if v is UNKNOWN or isinstance(v, (list, dict)):
+                        self._collect_rest(e[1])
+                        return UNKNOWN
+                    part = functions.to_string(v)
+                size += len(part)
+                if size > functions.MAX_STRING:
+                    raise functions.ValueTooLarge(f"a string template builds more than {functions.MAX_STRING:,} characters")
+                out.append(part)
             return "".join(out)
         if kind == "var":
             return self.root(e[1])
@@ -358,6 +395,7 @@ class Evaluator:
             return UNKNOWN
         else:
             items = [obj]
+        self.module.loader.spend(len(items))
         out = []
         for item in items:
             for op in ops:
@@ -384,6 +422,8 @@ class Evaluator:
                     return a
             return UNKNOWN
         result = functions.call(name, args)
+        if isinstance(result, (list, dict)):
+            self.module.loader.spend(len(result))
         if name in functions.STRUCTURAL and result is UNKNOWN:
             self.materialize(args)
         return result
@@ -397,6 +437,7 @@ class Evaluator:
             self.materialize(coll)
             return UNKNOWN
         pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
+        self.module.loader.spend(len(pairs) * FOR_COST)
         tuple_out: list[Any] = []
         obj_out: dict[str, Any] = {}
         for k, v in pairs:
@@ -423,6 +464,12 @@ class Evaluator:
                 else:
                     obj_out[key] = vv
         return tuple_out if key_e is None else obj_out
+
+
+_MEMO_MIN = 64
+"""Lists and maps this long or longer are materialized and normalized once, however often read."""
+FOR_COST = 8
+"""An iteration of a `for` (a scope and an evaluator each) costs about as much as copying 8 elements."""
 
 
 def _path_str(path: tuple[Any, ...]) -> str:
@@ -471,13 +518,68 @@ class HclLoader:
         self._root_vars: dict[str, Any] | None = None
         self._types: dict[int, Any] = {}
         self._module_stack: list[str] = []
+        self.work = 0
+        self.module_instances = 0
+        self.materialized: dict[int, tuple[Any, Any, list[Ref]]] = {}
+        self._normalized: dict[int, tuple[Any, Any]] = {}
+        self._limit_errors: set[tuple[str, int, int]] = set()
+
+    @property
+    def boundary_name(self) -> str:
+        return {"git": "the git work tree", "root": "the --root directory"}.get(self.boundary_kind, "the boundary")
+
+    # -- bounds --------------------------------------------------------------------------------
+    def spend(self, units: int) -> None:
+        self.work += units
+        if self.work > MAX_WORK:
+            raise LimitExceeded(f"evaluating this root module takes more than {MAX_WORK:,} steps "
+                                "(for expressions, dynamic blocks and functions over large collections)")
+
+    def guarded(self, fn: Callable[[], Any], attr: Attribute, file: str | None) -> Any:
+        """`fn()`, or UNKNOWN after an error at `attr` when it builds a value past a bound."""
+        try:
+            return fn()
+        except functions.ValueTooLarge as exc:
+            self.limit_error(exc.message, attr, file)
+            return UNKNOWN
+        except LimitExceeded as exc:
+            if exc.where is None and file is not None:
+                exc.where = (file, attr.line, attr.column)
+            raise
+
+    def limit_error(self, message: str, attr: Attribute | Block, file: str | None) -> None:
+        where = (file or self.root, attr.line, attr.column)
+        if where not in self._limit_errors:
+            self._limit_errors.add(where)
+            self.errors.append(InputError(where[0], message, attr.line, attr.column))
+
+    def normalize(self, value: Any) -> Any:
+        """normalize_value, once per large list or map however many resources hold it."""
+        if isinstance(value, str):
+            return value if value != "" else None
+        if isinstance(value, (list, dict)):
+            if len(value) >= _MEMO_MIN:
+                hit = self._normalized.get(id(value))
+                if hit is not None and hit[0] is value:
+                    return hit[1]
+                self.spend(len(value))
+            out: Any = [self.normalize(v) for v in value] if isinstance(value, list) else \
+                {k: self.normalize(v) for k, v in value.items()}
+            if len(value) >= _MEMO_MIN:
+                self._normalized[id(value)] = (value, out)
+            return out
+        return value
 
     # -- loading ----------------------------------------------------------------------------
     def definition(self, directory: str) -> ModuleDef | None:
-        files = self.sources.module_files(directory)
+        files = self.sources.list_module_files(directory)
+        if isinstance(files, InputError):
+            files.source = self.sources.display(directory)
+            self.errors.append(files)
+            files = []
         parsed: list[ParsedFile] = []
         for path in files:
-            result = self.sources.parse(path)
+            result = self.sources.parse(path, boundary=self.boundary, where=self.boundary_name)
             if isinstance(result, InputError):
                 self.errors.append(result)
             else:
@@ -499,8 +601,11 @@ class HclLoader:
                     b.file = pf.path  # type: ignore[attr-defined]
                     d.variables[b.labels[0]] = b
                 elif b.type == "locals":
+                    for attr in b.attributes.values():
+                        attr.file = pf.path  # type: ignore[attr-defined]
                     d.locals.update(b.attributes)
                 elif b.type == "output" and b.labels:
+                    b.file = pf.path  # type: ignore[attr-defined]
                     d.outputs[b.labels[0]] = b
                 elif b.type == "provider" and b.labels:
                     d.providers.append(b)
@@ -537,14 +642,23 @@ class HclLoader:
         root = ModuleInstance(self, definition, "", {}, providers, 0)
         self.root_module = root
         # every source is read now, so that a bad var file is reported even when nothing reads it
-        assigned = assign(self.root, definition.variables, self.variables, self.sources)
+        assigned = assign(self.root, definition.variables, self.variables, self.sources,
+                          files_boundary=self.boundary, where=self.boundary_name)
         self._root_vars = assigned.values
         self.errors.extend(assigned.errors)
         self.warnings.extend(assigned.warnings)
         self._module_stack.append(os.path.realpath(self.root))
-        self.expand(root)
-        for inst in self.order:
-            inv.add(self.build(inst))
+        if self._root_vars is None:  # read now, needed or not: a bad or outside tfvars file is said
+            self._root_vars = self._read_tfvars(root)
+        try:
+            self.expand(root)
+            built = [self.build(inst) for inst in self.order]
+        except LimitExceeded as exc:
+            file, line, column = exc.where or (self.root, None, None)
+            self.errors.append(InputError(file, f"{exc.message}; this root module is not linted", line, column))
+            return inv
+        for r in built:
+            inv.add(r)
         inv.unchecked.extend(self.unchecked)
         return inv
 
@@ -555,7 +669,9 @@ class HclLoader:
         block = module.definition.variables.get(name)
         if block is None or "default" not in block.attributes:
             return UNKNOWN
-        return self.module_arg(module, name, Evaluator(module, Scope()).value(block.attributes["default"].expr))
+        attr = block.attributes["default"]
+        value = self.guarded(lambda: Evaluator(module, Scope()).value(attr.expr), attr, getattr(block, "file", None))
+        return self.module_arg(module, name, value)
 
     def module_arg(self, module: ModuleInstance, name: str, value: Any) -> Any:
         """A module variable's value converted to its declared type, as Terraform converts it
@@ -591,7 +707,10 @@ class HclLoader:
             return UNKNOWN  # the provider falls back to the environment
         if isinstance(cfg.region, tuple):
             owner = cfg.owner or self.root_module or module
-            cfg.region = normalize_value(Evaluator(owner, Scope()).value(cfg.region))
+            try:
+                cfg.region = normalize_value(Evaluator(owner, Scope()).value(cfg.region))
+            except functions.ValueTooLarge:
+                cfg.region = UNKNOWN
             if cfg.region is None:
                 cfg.region = UNKNOWN
         return cfg.region
@@ -632,15 +751,34 @@ class HclLoader:
     def _instance_keys(
         self, module: ModuleInstance, block: Block, config: str, note: bool = True
     ) -> list[tuple[Any, Any]] | None:
+        file = getattr(block, "file", None)
         if "count" in block.attributes:
-            n = Evaluator(module, Scope()).value(block.attributes["count"].expr)
+            attr = block.attributes["count"]
+            n = self.guarded(lambda: Evaluator(module, Scope()).value(attr.expr), attr, file)
             if isinstance(n, bool) or not isinstance(n, (int, float)):
                 if note:
                     self._unchecked("value", f"count of {config}", "not known statically; treated as one instance", block)
                 return None
+            problem = None
+            if n != n or n in (float("inf"), float("-inf")) or n != int(n):
+                problem = f"count must be a whole number, not {functions.to_string(n)}"
+            elif n < 0:
+                problem = f"count cannot be negative ({functions.to_string(n)})"
+            elif n > MAX_INSTANCES:
+                problem = f"count = {functions.to_string(n)} exceeds the limit of {MAX_INSTANCES:,} instances of one block"
+            if problem is not None:
+                if note:  # said once, on the final attempt (the first may wait for modules)
+                    self.limit_error(problem + "; treated as one instance", attr, file)
+                return None
             return [(i, None) for i in range(int(n))]
         if "for_each" in block.attributes:
-            coll = Evaluator(module, Scope()).eval(block.attributes["for_each"].expr)
+            attr = block.attributes["for_each"]
+            coll = self.guarded(lambda: Evaluator(module, Scope()).eval(attr.expr), attr, file)
+            if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
+                if note:
+                    self.limit_error(f"for_each over {len(coll):,} elements exceeds the limit of {MAX_INSTANCES:,} "
+                                     "instances of one block; treated as one instance", attr, file)
+                return None
             if isinstance(coll, dict):
                 return [(k, v) for k, v in sorted(coll.items())]
             if isinstance(coll, list) and all(isinstance(x, str) for x in coll):
@@ -655,6 +793,11 @@ class HclLoader:
             self.errors.append(InputError(self.sources.display(getattr(block, "file", self.root)),
                                           f"duplicate resource address {addr}", block.line, block.column))
             return
+        if len(self.order) >= MAX_RESOURCE_INSTANCES:
+            exc = LimitExceeded(f"more than {MAX_RESOURCE_INSTANCES:,} resource instances in one root module")
+            attr = block.attributes.get("count") or block.attributes.get("for_each") or block
+            exc.where = (getattr(block, "file", self.root), attr.line, attr.column)
+            raise exc
         inst = ResourceInstance(module, block, addr, rtype, key, scope)
         self.instances[addr] = inst
         self.order.append(inst)
@@ -664,9 +807,15 @@ class HclLoader:
         src_attr = block.attributes.get("source")
         source = src_attr.expr[1] if src_attr and src_attr.expr[0] == "lit" else None
         call_key = f"{parent.key}.{name}" if parent.key else name
-        what = f"module {name!r} (source {source!r})"
+        file = getattr(block, "file", self.root)
+        what = f"module {name!r} (source {excerpt(source, 60) if isinstance(source, str) else repr(source)})"
         if not isinstance(source, str):
             self._unchecked("module", what, "the source is not a literal string; not followed", block)
+            parent.children[name] = UNKNOWN
+            return
+        if "\0" in source:
+            self.errors.append(InputError(file, f"module {name!r}: source {excerpt(source, 60)} holds a NUL character",
+                                          block.line, block.column))
             parent.children[name] = UNKNOWN
             return
         if source.startswith(("./", "../")):
@@ -681,17 +830,21 @@ class HclLoader:
                 return
             directory = found
         real = os.path.realpath(directory)
-        if not (real == self.boundary or real.startswith(self.boundary.rstrip(os.sep) + os.sep)):
-            outside = {"git": "the git work tree", "root": "the --root directory"}.get(self.boundary_kind, "the boundary")
-            self._unchecked("module", what, f"outside {outside} ({self.sources.display(real)}); not followed", block)
+        if outside(directory, self.boundary) is not None:
+            self._unchecked("module", what, f"outside {self.boundary_name} ({self.sources.display(real)}); not followed", block)
             parent.children[name] = UNKNOWN
             return
         if not os.path.isdir(directory):
-            self.errors.append(InputError(getattr(block, "file", self.root), f"module {name!r}: source {source!r} does not exist", block.line, block.column))
+            self.errors.append(InputError(file, f"module {name!r}: source {excerpt(source, 60)} does not exist", block.line, block.column))
             parent.children[name] = UNKNOWN
             return
-        if real in self._module_stack or parent.depth + 1 > MAX_MODULE_DEPTH:
-            self.errors.append(InputError(getattr(block, "file", self.root), f"module {name!r}: source {source!r} includes itself (module cycle)", block.line, block.column))
+        if real in self._module_stack:
+            self.errors.append(InputError(file, f"module {name!r}: source {excerpt(source, 60)} includes itself (module cycle)", block.line, block.column))
+            parent.children[name] = UNKNOWN
+            return
+        if parent.depth + 1 > MAX_MODULE_DEPTH:
+            self.errors.append(InputError(file, f"module {name!r}: modules nested more than {MAX_MODULE_DEPTH} deep "
+                                          "(the limit); not followed", block.line, block.column))
             parent.children[name] = UNKNOWN
             return
         definition = self.sources.module_def(directory, self)
@@ -713,6 +866,11 @@ class HclLoader:
         try:
             instances: list[tuple[Any, ModuleInstance]] = []
             for key, each_value in keys if keys is not None else [(None, None)]:
+                self.module_instances += 1
+                if self.module_instances > MAX_MODULE_INSTANCES:
+                    exc = LimitExceeded(f"more than {MAX_MODULE_INSTANCES:,} module instances in one root module")
+                    exc.where = (file, block.line, block.column)
+                    raise exc
                 prefix = f"{parent.prefix}module.{name}{_key_suffix(key)}."
                 if key is None:
                     scope = Scope()
@@ -721,7 +879,7 @@ class HclLoader:
                 else:
                     scope = Scope({"each": {"key": key, "value": each_value}})
                 args = {
-                    arg: _lazy(parent, scope, attr.expr)
+                    arg: _lazy(parent, scope, attr, file)
                     for arg, attr in block.attributes.items()
                     if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
                 }
@@ -785,16 +943,17 @@ class HclLoader:
             return None
         inst.evaluating = True
         try:
-            values, refs = self._eval_body(inst.module, inst.block, inst.scope, (), inst.unresolved)
+            values, refs = self._eval_body(inst.module, inst.block, inst.scope, (), inst.unresolved,
+                                           getattr(inst.block, "file", self.root))
         finally:
             inst.evaluating = False
-        inst.values = convert(inst.type, normalize_value(values))
+        inst.values = convert(inst.type, self.normalize(values))
         inst.refs = refs
         return inst.values
 
     def _eval_body(
         self, module: ModuleInstance, block: Block, scope: Scope, at: tuple[Any, ...],
-        unresolved: set[tuple[Any, ...]] | None = None,
+        unresolved: set[tuple[Any, ...]] | None = None, file: str | None = None,
     ) -> tuple[dict[str, Any], dict[tuple[Any, ...], list[Ref]]]:
         values: dict[str, Any] = {}
         refs: dict[tuple[Any, ...], list[Ref]] = {}
@@ -802,7 +961,7 @@ class HclLoader:
             if not at and name in META_ATTRIBUTES:
                 continue
             ev = Evaluator(module, scope)
-            values[name] = ev.value(attr.expr)
+            values[name] = self.guarded(lambda: ev.value(attr.expr), attr, file)
             if ev.refs:
                 refs[at + (name,)] = _dedupe(ev.refs)
             if ev.open and unresolved is not None:
@@ -812,12 +971,12 @@ class HclLoader:
             if not at and sub.type in META_BLOCKS:
                 continue
             if sub.type == "dynamic" and sub.labels:
-                self._eval_dynamic(module, sub, scope, at, values, refs, counts, unresolved)
+                self._eval_dynamic(module, sub, scope, at, values, refs, counts, unresolved, file)
                 continue
             i = counts.get(sub.type, 0)
             if values.get(sub.type) is UNKNOWN:
                 continue
-            sv, sr = self._eval_body(module, sub, scope, at + (sub.type, i), unresolved)
+            sv, sr = self._eval_body(module, sub, scope, at + (sub.type, i), unresolved, file)
             values.setdefault(sub.type, []).append(sv)
             refs.update(sr)
             counts[sub.type] = i + 1
@@ -833,6 +992,7 @@ class HclLoader:
         refs: dict[tuple[Any, ...], list[Ref]],
         counts: dict[str, int],
         unresolved: set[tuple[Any, ...]] | None = None,
+        file: str | None = None,
     ) -> None:
         name = block.labels[0]
         iterator = name
@@ -842,7 +1002,7 @@ class HclLoader:
         content = next((b for b in block.blocks if b.type == "content"), None)
         fe = block.attributes.get("for_each")
         ev = Evaluator(module, scope)
-        coll = ev.eval(fe.expr) if fe else UNKNOWN
+        coll = self.guarded(lambda: ev.eval(fe.expr), fe, file) if fe else UNKNOWN
         if isinstance(coll, ResourceGroup):
             coll = coll.members()
         if content is None or not isinstance(coll, (list, dict)) or values.get(name) is UNKNOWN:
@@ -850,9 +1010,11 @@ class HclLoader:
             values[name] = UNKNOWN
             return
         pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
+        self.spend(len(pairs) * FOR_COST)
         for k, v in pairs:
             i = counts.get(name, 0)
-            sv, sr = self._eval_body(module, content, scope.child(**{iterator: {"key": k, "value": v}}), at + (name, i), unresolved)
+            sv, sr = self._eval_body(module, content, scope.child(**{iterator: {"key": k, "value": v}}), at + (name, i),
+                                     unresolved, file)
             values.setdefault(name, []).append(sv)
             refs.update(sr)
             counts[name] = i + 1
@@ -897,19 +1059,15 @@ class HclLoader:
         )
 
 
-def _lazy(module: ModuleInstance, scope: Scope, expr: Expr) -> Callable[[], Any]:
+def _lazy(module: ModuleInstance, scope: Scope, attr: Attribute, file: str) -> Callable[[], Any]:
     def thunk() -> Any:
-        return Evaluator(module, scope).eval(expr)
+        return module.loader.guarded(lambda: Evaluator(module, scope).eval(attr.expr), attr, file)
 
     return thunk
 
 
 def _dedupe(refs: list[Ref]) -> list[Ref]:
-    out: list[Ref] = []
-    for r in refs:
-        if r not in out:
-            out.append(r)
-    return out
+    return list(dict.fromkeys(refs))
 
 
 def _traversal_name(expr: Expr) -> str | None:

@@ -1,6 +1,6 @@
 """HCL text -> a small syntax tree of blocks, attributes and expressions, with positions.
 
-The only module that imports `hcl2` (python-hcl2 8.x). It uses the raw parse tree, which keeps
+With `grammar`, the only modules that import `hcl2` (python-hcl2 8.x). It uses the raw parse tree, which keeps
 line and column of every block and attribute, and turns each expression into plain tuples:
 
     ("lit", value)                 ("tmpl", [str | expr, ...])     ("var", name)
@@ -10,7 +10,7 @@ line and column of every block and attribute, and turns each expression into pla
     ("for", key_var, value_var, collection, key_expr | None, value_expr, cond | None, group)
     ("opaque", reason)             (a template directive or anything not evaluated)
 
-Tuples pickle cheaply, which lets parsed files be cached.
+Plain data only, which lets parsed files be cached as JSON (cache.py).
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+from vpcep_lint.loaders import grammar, jsontext
 
 Expr = tuple[Any, ...]
 
@@ -53,16 +55,30 @@ class ParsedFile:
 
 
 class HclSyntaxError(Exception):
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    """A file that cannot be read as HCL: `syntax` False for one that parses but holds what no
+    Terraform value can be (an escape that is no character, a number too long, nesting too deep)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, syntax: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.syntax = syntax
+
+
+MAX_NESTING = 128
+"""Blocks, brackets and calls nested deeper than this are an input error (Terraform code stays
+far below; deeper would only exhaust the stack later)."""
+MAX_DIGITS = 4300
+"""The longest integer literal read (Python's own limit for converting text to int)."""
+
+
+def _too_deep(line: int | None = None, column: int | None = None) -> HclSyntaxError:
+    return HclSyntaxError(f"nesting too deep to parse (more than {MAX_NESTING} levels)", line, column, syntax=False)
 
 
 def parse_hcl(text: str, path: str) -> ParsedFile:
     """Parse HCL native syntax; raise HclSyntaxError with a position on failure."""
-    import hcl2
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     if not text.endswith("\n"):
@@ -70,7 +86,11 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 20000))
-        tree = hcl2.parses_to_tree(text)
+        if len(text) > CHUNK_CHARS:
+            chunked = _parse_in_chunks(text, path)
+            if chunked is not None:
+                return chunked
+        tree = grammar.parser().parse(text + "\n")  # what hcl2.parses_to_tree does, with our parser
         converter = _Converter()
         body = converter.body(tree.children[0], "", [], 1, 1)
         body.end_line = text.count("\n") + 1
@@ -104,9 +124,93 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
     except UnexpectedInput as exc:
         raise HclSyntaxError("syntax error", getattr(exc, "line", None), getattr(exc, "column", None)) from None
     except RecursionError:
-        raise HclSyntaxError("nesting too deep to parse") from None
+        raise _too_deep() from None
     finally:
         sys.setrecursionlimit(limit)
+
+
+CHUNK_CHARS = 512 * 1024
+"""A larger file is parsed a piece at a time: the parse tree of one piece is all that is in memory."""
+_TOP_LEVEL = re.compile(r"^(?:resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)\b", re.M)
+
+
+def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """Where to cut `text` into pieces of about `size` characters: (start, end) pairs, each cut at
+    the start of a line that opens a top-level block. A cut inside a comment, heredoc or bracket
+    leaves a piece that does not parse: the caller then parses the whole text instead."""
+    size = CHUNK_CHARS if size is None else size
+    cuts = [0]
+    while True:
+        m = _TOP_LEVEL.search(text, cuts[-1] + size)
+        if m is None:
+            break
+        cuts.append(m.start())
+    return list(zip(cuts, cuts[1:] + [len(text)]))
+
+
+def _parse_in_chunks(text: str, path: str, size: int | None = None) -> ParsedFile | None:
+    """The file parsed piece by piece, the same as parsed whole; None when a piece does not parse
+    alone (then the whole text is parsed, and its error is the one reported)."""
+    pieces = chunks(text, size)
+    if len(pieces) < 2:
+        return None
+    parts = []
+    for start, end in pieces:
+        part = parse_piece(text, start, end)
+        if part is None:
+            return None
+        parts.append(part)
+    return join_pieces(path, text, parts)
+
+
+def join_pieces(path: str, text: str, parts: list[ParsedFile | None]) -> ParsedFile | None:
+    """One file from its pieces, in order; None if one did not parse or an argument is set in two."""
+    root = Block("", [], 1, 1, text.count("\n") + 1, 1)
+    comments: list[tuple[int, str]] = []
+    for part in parts:
+        if part is None:
+            return None
+        for name, attr in part.body.attributes.items():
+            if name in root.attributes:
+                return None  # set twice: the whole parse says where
+            root.attributes[name] = attr
+        root.blocks.extend(part.body.blocks)
+        comments.extend(part.comments)
+    return ParsedFile(path, root, comments)
+
+
+def parse_piece(text: str, start: int, end: int) -> ParsedFile | None:
+    """`text[start:end]` parsed with the lines and columns it has in `text` (pieces start at a line
+    start: only lines move); None when it does not parse alone."""
+    from lark.exceptions import LarkError
+
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, 20000))
+        tree = grammar.parser().parse(text[start:end] + "\n")
+        converter = _Converter()
+        body = converter.body(tree.children[0], "", [], 1, 1)
+    except (LarkError, HclSyntaxError, RecursionError):
+        return None
+    finally:
+        sys.setrecursionlimit(limit)
+    offset = text.count("\n", 0, start)
+    if offset:
+        stack = list(body.blocks)
+        for attr in body.attributes.values():
+            _shift(attr, offset)
+        while stack:
+            block = stack.pop()
+            _shift(block, offset)
+            for attr in block.attributes.values():
+                _shift(attr, offset)
+            stack.extend(block.blocks)
+    return ParsedFile("", body, [(line + offset, c) for line, c in converter.comments])
+
+
+def _shift(node: Block | Attribute, lines: int) -> None:
+    node.line += lines
+    node.end_line += lines
 
 
 _HEREDOC_START = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
@@ -181,23 +285,56 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
 
 
+class _BadEscape(Exception):
+    pass
+
+
 def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+
     def repl(m: re.Match[str]) -> str:
         s = m.group(1)
-        if len(s) > 1 and s[0] in "uU" and int(s[1:], 16) <= 0x10FFFF:
-            return chr(int(s[1:], 16))
+        if len(s) > 1 and s[0] in "uU":  # a lone `\u` (no hex digits after it) is kept as written
+            code = int(s[1:], 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                # no Unicode character has that number (a surrogate is half of a UTF-16 pair)
+                raise _BadEscape(f"invalid escape \\{s}: not a Unicode character")
+            return chr(code)
         return _ESCAPES.get(s, "\\" + s)
 
     return _ESCAPE_RE.sub(repl, raw)
 
 
+def _unescape_at(raw: str, node: Any) -> str:
+    try:
+        return _unescape(raw)
+    except _BadEscape as exc:
+        line, col, _, _ = _pos(node)
+        raise HclSyntaxError(str(exc), line, col, syntax=False) from None
+
+
+def _is(node: Any, text: str) -> bool:
+    """`node` is the token `text` (never renders a subtree: str() of a Tree prints all of it)."""
+    return isinstance(node, str) and node == text
+
+
 class _Converter:
     def __init__(self) -> None:
         self.comments: list[tuple[int, str]] = []
+        self.depth = 0
+
+    def _enter(self, node: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            line, col, _, _ = _pos(node)
+            raise _too_deep(line, col)
 
     def _note_comments(self, node: Any) -> None:
         for tok in node.children:
             value = str(tok)
+            if "#" not in value and "/" not in value:
+                continue  # blank lines only
             line = getattr(tok, "line", None) or 1
             pieces = value.split("\n")
             i = 0
@@ -216,6 +353,13 @@ class _Converter:
                 i += 1
 
     def body(self, node: Any, btype: str, labels: list[str], line: int, col: int) -> Block:
+        self._enter(node)
+        try:
+            return self._body(node, btype, labels, line, col)
+        finally:
+            self.depth -= 1
+
+    def _body(self, node: Any, btype: str, labels: list[str], line: int, col: int) -> Block:
         block = Block(btype, labels, line, col, line, col)
         for child in node.children:
             kind = getattr(child, "data", None)
@@ -278,7 +422,7 @@ class _Converter:
                 elif getattr(inner, "type", "") == "ESCAPED_DIRECTIVE":
                     out.append(tok[1:])
                 else:
-                    out.append(_unescape(tok))
+                    out.append(_unescape_at(tok, inner))
             elif kind == "interpolation":
                 out.append(self.expr(inner.children[1]))
             else:
@@ -289,13 +433,26 @@ class _Converter:
         kind = getattr(node, "data", None)
         if kind is None:  # a bare token
             return ("lit", str(node))
+        if kind == "expr_term":  # a wrapper around every term: not a level of its own
+            return self._expr(node, kind)
+        self._enter(node)
+        try:
+            return self._expr(node, kind)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, node: Any, kind: str) -> Expr:
         ch = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
         if kind == "expr_term":
-            if len(ch) == 3 and str(ch[0]) == "(":
+            if len(ch) == 3 and _is(ch[0], "("):
                 return self.expr(ch[1])
             return self.expr(ch[0])
         if kind == "int_lit":
-            return ("lit", int(str(ch[0])))
+            digits = str(ch[0])
+            if len(digits) > MAX_DIGITS:
+                line, col, _, _ = _pos(node)
+                raise HclSyntaxError(f"a number of {len(digits):,} digits (at most {MAX_DIGITS:,} are read)", line, col, syntax=False)
+            return ("lit", int(digits))
         if kind == "float_lit":
             return ("lit", float(str(ch[0])))
         if kind == "literal_value":
@@ -310,7 +467,7 @@ class _Converter:
         if kind in ("heredoc_template", "heredoc_template_trim"):
             return _heredoc(str(ch[0]), kind == "heredoc_template_trim")
         if kind == "template_string":
-            return ("lit", _unescape(str(ch[0])[2:-2]))
+            return ("lit", _unescape_at(str(ch[0])[2:-2], node))
         if kind == "identifier":
             return ("var", str(ch[0]))
         if kind == "get_attr_expr_term":
@@ -351,7 +508,7 @@ class _Converter:
             return ("object", items)
         if kind == "function_call":
             name = self._name(ch[0])
-            if len(ch) > 1 and str(ch[1]) == "::":
+            if len(ch) > 1 and _is(ch[1], "::"):
                 name = "::".join(self._name(c) for c in ch if getattr(c, "data", None) == "identifier")
             args: list[Expr] = []
             expand = False
@@ -360,7 +517,7 @@ class _Converter:
                     for a in c.children:
                         if getattr(a, "data", None) not in (None, "new_line_or_comment"):
                             args.append(self.expr(a))
-                        elif str(a) == "...":
+                        elif _is(a, "..."):
                             expand = True
             return ("call", name, args, expand)
         if kind == "conditional":
@@ -392,7 +549,7 @@ class _Converter:
         if cond_node is not None:
             cexprs = [c for c in cond_node.children if getattr(c, "data", None) not in (None, "new_line_or_comment")]
             cond = self.expr(cexprs[0])
-        group = any(str(c) == "..." for c in ch)
+        group = any(_is(c, "...") for c in ch)
         if kind == "for_tuple_expr":
             return ("for", key_var, value_var, self.expr(coll[0]), None, self.expr(exprs[0]), cond, False)
         return ("for", key_var, value_var, self.expr(coll[0]), self.expr(exprs[0]), self.expr(exprs[1]), cond, group)
@@ -414,14 +571,30 @@ def _heredoc(raw: str, trim: bool) -> Expr:
 # -- Terraform JSON syntax (.tf.json) ---------------------------------------------------------
 
 
-def parse_tf_json(text: str, path: str) -> ParsedFile:
-    """Read a `.tf.json` file into the same block structure (positions: the line of each name)."""
+def _load_json(text: str) -> Any:
+    """A JSON document that holds only what a Terraform value can, else HclSyntaxError at the place."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HclSyntaxError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
-        raise HclSyntaxError("nesting too deep to parse") from None
+        raise _too_deep() from None
+    except ValueError:  # an integer too long to convert
+        at = jsontext.long_integer(text)
+        where = jsontext.position(text, at) if at is not None else (None, None)
+        raise HclSyntaxError(f"a number of more than {MAX_DIGITS:,} digits", *where, syntax=False) from None
+    at = jsontext.lone_surrogate(text)
+    if at is not None:
+        raise HclSyntaxError(f"invalid escape {text[at:at + 6]}: not a Unicode character (half of a UTF-16 pair)",
+                             *jsontext.position(text, at), syntax=False)
+    if jsontext.too_deep(data, MAX_NESTING):
+        raise _too_deep()
+    return data
+
+
+def parse_tf_json(text: str, path: str) -> ParsedFile:
+    """Read a `.tf.json` file into the same block structure (positions: the line of each name)."""
+    data = _load_json(text)
     if not isinstance(data, dict):
         raise HclSyntaxError("a .tf.json file must hold a JSON object", 1, 1)
     lines = text.split("\n")
@@ -454,12 +627,7 @@ def _json_blocks(content: Any, depth: int, labels: tuple[str, ...] = ()) -> list
 
 def parse_tfvars_json(text: str, path: str) -> ParsedFile:
     """A `.tfvars.json` file: one JSON object whose keys are variables and whose values are literal."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise HclSyntaxError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise HclSyntaxError("nesting too deep to parse") from None
+    data = _load_json(text)
     if not isinstance(data, dict):
         raise HclSyntaxError("a .tfvars.json file must hold a JSON object", 1, 1)
     lines = text.split("\n")

@@ -1,23 +1,43 @@
-"""Parse the files of a large module on every core (python-hcl2's parser is pure Python)."""
+"""Parse the files of a large module on every core (python-hcl2's parser is pure Python).
+
+Workers never outlive the linter: they are terminated when the parse ends, fails or is
+interrupted (SIGINT, SIGTERM: the linter then dies of the same signal), they ask the kernel to
+kill them when their parent dies (Linux `PR_SET_PDEATHSIG`), and a watchdog thread in each makes
+it exit when its parent is gone (a SIGKILL of the linter, or a kernel without that feature).
+"""
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
-from vpcep_lint.loaders.hcl_syntax import ParsedFile
-from vpcep_lint.loaders.sources import SourceSet, parse_source, read_text
+from vpcep_lint.loaders.hcl_syntax import CHUNK_CHARS, ParsedFile, chunks, join_pieces, parse_piece
+from vpcep_lint.loaders.sources import SourceSet, outside, parse_source, read_text
 from vpcep_lint.model import InputError
 
 MIN_BYTES = 256 * 1024
 """Below this much HCL, starting workers costs more than it saves."""
+WATCHDOG_SECONDS = 0.5
+"""How often a worker checks that its parent is alive."""
 
 
-def _parse_one(job: tuple[str, str, str]) -> tuple[str, ParsedFile | InputError]:
-    path, text, shown = job
-    return path, parse_source(text, path, shown)
+Job = tuple[str, int, int, str]
+"""(path, start, end, shown): a whole file (0, its length) or a piece of a large one."""
+_TEXTS: dict[str, str] = {}
+"""The texts to parse, set before the workers are forked: they inherit them, jobs only name them."""
+
+
+def _parse_one(job: Job) -> tuple[Job, ParsedFile | InputError | None]:
+    path, start, end, shown = job
+    text = _TEXTS[path]
+    if start == 0 and end == len(text):
+        return job, parse_source(text, path, shown)
+    return job, parse_piece(text, start, end)
 
 
 def _workers() -> int:
@@ -27,16 +47,56 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None) -> None:
+def _worker_start(parent: int) -> None:
+    """In each worker, first thing: die with the parent, leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+    def watchdog() -> None:
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watchdog, name="vpcep-lint-watchdog", daemon=True).start()
+
+
+class _Terminated(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    raise _Terminated(signum)
+
+
+def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None, boundary: str | None = None) -> None:
     """Parse the `.tf` files of `directories` (one module, or every root and module below a
-    directory argument) in worker processes and hand them to `sources`."""
+    directory argument) in worker processes and hand them to `sources`.
+
+    Symbolic links, and files that lead outside `boundary`, are left alone: the loader checks
+    them against the boundary of their module tree and reports them without reading them.
+    """
     workers = min(jobs or _workers(), 8)
     if workers < 2 or sys.platform != "linux":
         return  # fork is what makes workers cheap; elsewhere parse in-process
-    todo: list[tuple[str, str, str]] = []
-    size = 0
+    texts: dict[str, str] = {}
+    originals: dict[str, str] = {}  # as read, which is what the cache is keyed by
+    todo: list[Job] = []
     for path in (p for d in directories for p in SourceSet.module_files(d)):
         if path.endswith(".json") or os.path.abspath(path) in sources._parsed:
+            continue
+        if os.path.islink(path) or boundary is not None and outside(path, boundary) is not None:
             continue
         text = read_text(path)
         if isinstance(text, InputError) or not text.strip():
@@ -47,26 +107,76 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
                 cached.path = path
                 sources.prime({path: cached})
                 continue
-        todo.append((path, text, sources.display(path)))
-        size += len(text)
+        texts[path] = originals[path] = text
+        shown = sources.display(path)
+        if len(text) > CHUNK_CHARS:  # a large file in pieces, so that it too uses every core
+            piece_text = text if text.endswith("\n") else text + "\n"
+            texts[path] = piece_text
+            todo += [(path, start, end, shown) for start, end in chunks(piece_text)]
+        else:
+            todo.append((path, 0, len(text), shown))
+    size = sum(len(t) for t in texts.values())
     if size < MIN_BYTES or len(todo) < 2:
         return
     # largest first, so that no worker is left with one big file at the end
-    todo.sort(key=lambda j: -len(j[1]))
-    import hcl2.parser
+    todo.sort(key=lambda j: j[1] - j[2])
+    from vpcep_lint.loaders import grammar
 
-    hcl2.parser.parser()  # build the grammar once, before forking, so workers inherit it
-    ctx = multiprocessing.get_context("fork")
-    results: dict[str, ParsedFile | InputError] = {}
+    grammar.parser()  # load the grammar once, before forking, so workers inherit it
+    _TEXTS.clear()
+    _TEXTS.update(texts)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for path, result in pool.map(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
-                results[path] = result
-    except (OSError, RuntimeError):
+        done = run(todo, workers)
+    finally:
+        _TEXTS.clear()
+    if done is None:
         return  # no processes to be had: the loader parses in-process as usual
+    results: dict[str, ParsedFile | InputError] = {}
+    pieces: dict[str, list[tuple[int, ParsedFile | None]]] = {}
+    for (path, start, end, shown), result in done.items():
+        if start == 0 and end == len(texts[path]) and result is not None:
+            results[path] = result
+        else:
+            pieces.setdefault(path, []).append((start, result if isinstance(result, ParsedFile) else None))
+    for path, parts in pieces.items():
+        joined = join_pieces(path, texts[path], [p for _, p in sorted(parts, key=lambda x: x[0])])
+        if joined is not None:
+            results[path] = joined
+        # else: a piece did not parse alone; the loader parses the file whole and reports its error
     if sources.cache is not None:
-        texts = {p: t for p, t, _ in todo}
         for path, result in results.items():
             if isinstance(result, ParsedFile):
-                sources.cache.put(texts[path], path, result)
+                sources.cache.put(originals[path], path, result)
     sources.prime(results)
+
+
+def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | None] | None:
+    """Parse `todo` in `workers` forked processes; None if that cannot be done."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_signal) if main_thread else None
+    results: dict[Job, ParsedFile | InputError | None] = {}
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
+        except (OSError, RuntimeError):
+            return None
+        try:
+            for job, result in pool.imap_unordered(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
+                results[job] = result
+            pool.close()
+        except Exception:  # a worker died or failed: terminate the rest, parse in-process
+            pool.terminate()
+            return None
+        except BaseException:  # SIGINT, SIGTERM, exit: the workers go first
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    except _Terminated as exc:
+        signal.signal(exc.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), exc.signum)  # die of the signal we were sent, as the shell expects
+        raise SystemExit(128 + exc.signum) from None  # pragma: no cover - only if the signal is blocked
+    finally:
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return results

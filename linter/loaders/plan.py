@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
@@ -156,6 +157,7 @@ class PlanLoader:
         self.config_modules: dict[str, _ConfigModule] = {}
         self.provider_config: dict[str, Any] = {}
         self.variables: dict[str, Any] = {}
+        self._instances_by_config: dict[str, list[str]] | None = None
 
     def load(self) -> Inventory:
         inv = Inventory(source=self.source, kind=self.kind)
@@ -208,8 +210,8 @@ class PlanLoader:
         for r in module.get("resources") or []:
             if r.get("mode", "managed") == "managed" and "address" in r:
                 cm.resources[r.get("type", "") + "." + r.get("name", "")] = r
-        cm.outputs = module.get("outputs") or {}
-        cm.calls = module.get("module_calls") or {}
+        cm.outputs = _obj(module.get("outputs"))
+        cm.calls = _obj(module.get("module_calls"))
         self.config_modules[prefix] = cm
         for name, call in cm.calls.items():
             if isinstance(call, dict) and isinstance(call.get("module"), dict):
@@ -291,6 +293,15 @@ class PlanLoader:
         return UNKNOWN
 
     # -- references ---------------------------------------------------------------------------
+    def _module_instances(self, inv: Inventory) -> dict[str, list[str]]:
+        """Module instances that hold resources, by their configuration prefix (`module.a.`), sorted."""
+        if self._instances_by_config is None:
+            index: dict[str, set[str]] = {}
+            for module in {r.module for r in inv}:
+                index.setdefault(strip_keys(module + "."), set()).add(module)
+            self._instances_by_config = {k: sorted(v) for k, v in index.items()}
+        return self._instances_by_config
+
     def _resolve_references(self, inv: Inventory) -> None:
         for res in inv:
             config = getattr(res, "_config", None)
@@ -302,16 +313,16 @@ class PlanLoader:
                 markers = [r for r in refs if r.startswith(("each.key", "count."))]
                 if any(r.startswith("each.") for r in refs) and not markers:
                     markers = ["each.key"]
-                targets: list[Ref] = []
+                targets: dict[Ref, None] = {}
                 for r in _maximal(refs):
                     if r.startswith(("each.key", "count.", "path.", "terraform.")):
                         continue
                     found = self._resolve(inv, res.module, res.index, [r] + markers, config, set())
                     if not found:
                         res.unresolved.add(path)
-                    targets += [t for t in found if t.address != res.address and t not in targets]
+                    targets.update((t, None) for t in found if t.address != res.address)
                 if targets:
-                    res.refs[path] = targets
+                    res.refs[path] = list(targets)
 
     def _resolve(
         self,
@@ -320,21 +331,24 @@ class PlanLoader:
         key: Any,
         refs: list[str],
         config: dict[str, Any] | None,
-        seen: set[tuple[str, str]],
+        seen: _Seen | set[tuple[str, str]],
     ) -> list[Ref]:
         """Reference strings seen from a resource (or call) in module instance `module`."""
+        # the tokens met on the way here and, as the loop goes, those of the earlier references:
+        # a layer over the caller's, not a copy (a copy per reference is quadratic in their number)
+        seen = _Seen(set(), seen if isinstance(seen, _Seen) else _Seen(set(seen), None))
         out: list[Ref] = []
         uses_key = any(r.startswith(("each.", "count.")) for r in refs)
         for ref in _maximal(refs):
             token = (module, ref)
             if token in seen:
                 continue
-            seen = seen | {token}
+            seen.tokens.add(token)
             if ref.startswith(("each.key", "count.", "path.", "terraform.", "self.", "data.", "local.")):
                 continue
             if ref.startswith("each.value"):
                 rest = ref[len("each.value"):]
-                fe = ((config or {}).get("for_each_expression") or {}).get("references") or []
+                fe = _strings(_obj(_obj(config).get("for_each_expression")).get("references"))
                 for base in _maximal(fe):
                     if key is not None:
                         out += self._resolve(inv, module, key, [f"{base}[{json.dumps(key)}]{rest}"], None, seen)
@@ -370,7 +384,7 @@ class PlanLoader:
             candidates = same or candidates
         return [Ref(r.address, rest) for r in candidates]
 
-    def _resolve_var(self, inv: Inventory, module: str, var: str, seen: set[tuple[str, str]]) -> list[Ref]:
+    def _resolve_var(self, inv: Inventory, module: str, var: str, seen: _Seen) -> list[Ref]:
         if not module:
             return []
         parent, call_name, call_key = _parent_of(module)
@@ -378,11 +392,11 @@ class PlanLoader:
         call = cm.calls.get(call_name) if cm else None
         if not call:
             return []
-        expr = (call.get("expressions") or {}).get(var)
+        expr = _obj(_obj(call).get("expressions")).get(var)
         refs = _all_refs(expr)
         return self._resolve(inv, parent, call_key, refs, call, seen)
 
-    def _resolve_module(self, inv: Inventory, module: str, key: Any, ref: str, seen: set[tuple[str, str]]) -> list[Ref]:
+    def _resolve_module(self, inv: Inventory, module: str, key: Any, ref: str, seen: _Seen) -> list[Ref]:
         m = re.match(r'module\.([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.([A-Za-z0-9_-]+))?', ref)
         if not m:
             return []
@@ -392,8 +406,8 @@ class PlanLoader:
         cm = self.config_modules.get(child_config)
         if cm is None:
             return []
-        instances = sorted({r.module for r in inv if r.module == f"{prefix}module.{name}" or r.module.startswith(f"{prefix}module.{name}[")} | set())
-        instances = [i for i in instances if strip_keys(i + ".") == child_config]
+        base = f"{prefix}module.{name}"
+        instances = [i for i in self._module_instances(inv).get(child_config, ()) if i == base or i.startswith(base + "[")]
         if index:
             instances = [i for i in instances if i == f"{prefix}module.{name}{index}"]
         elif key is not None and len(instances) > 1:
@@ -403,9 +417,23 @@ class PlanLoader:
         out: list[Ref] = []
         for inst in instances or [f"{prefix}module.{name}"]:
             for o in outputs:
-                expr = (cm.outputs.get(o) or {}).get("expression")
+                expr = _obj(cm.outputs.get(o)).get("expression")
                 out += self._resolve(inv, inst, None, _all_refs(expr), None, seen)
         return out
+
+
+@dataclass
+class _Seen:
+    tokens: set[tuple[str, str]]
+    parent: _Seen | None
+
+    def __contains__(self, token: tuple[str, str]) -> bool:
+        layer: _Seen | None = self
+        while layer is not None:
+            if token in layer.tokens:
+                return True
+            layer = layer.parent
+        return False
 
 
 def _walk_state(module: dict[str, Any]) -> list[dict[str, Any]]:
@@ -551,23 +579,32 @@ def _all_refs(expr: Any) -> list[str]:
     return out
 
 
+def _obj(v: Any) -> dict[str, Any]:
+    """`v` when it is an object; {} for anything else (null, a number where an object belongs)."""
+    return v if isinstance(v, dict) else {}
+
+
+def _strings(v: Any) -> list[str]:
+    return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
+
+
 def _maximal(refs: list[str]) -> list[str]:
-    """Drop references that only repeat a prefix of another one in the same list."""
-    out = []
-    for r in refs:
-        if any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in refs):
-            continue
-        if r not in out:
-            out.append(r)
-    return out
+    """Drop references that only repeat a prefix of another one in the same list (in n log n:
+    the references that extend `r` sort right after it, one run for `r.` and one for `r[`)."""
+    refs = _strings(refs)
+    if len(refs) < 8:
+        return list(dict.fromkeys(r for r in refs if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)))
+    ordered = sorted(set(refs))
+
+    def extended(prefix: str) -> bool:
+        i = bisect_left(ordered, prefix)
+        return i < len(ordered) and ordered[i].startswith(prefix)
+
+    return list(dict.fromkeys(r for r in refs if not (extended(r + ".") or extended(r + "["))))
 
 
 def _unique(refs: list[Ref]) -> list[Ref]:
-    out: list[Ref] = []
-    for r in refs:
-        if r not in out:
-            out.append(r)
-    return out
+    return list(dict.fromkeys(refs))
 
 
 def load_document(doc: Any, source: str) -> Inventory:

@@ -3,19 +3,24 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from vpcep_lint.loaders.hcl_syntax import HclSyntaxError, ParsedFile, parse_hcl, parse_tf_json, parse_tfvars_json
+from vpcep_lint.loaders.hcl_syntax import (
+    MAX_NESTING,
+    HclSyntaxError,
+    ParsedFile,
+    parse_hcl,
+    parse_tf_json,
+    parse_tfvars_json,
+)
 from vpcep_lint.model import InputError
 
 if TYPE_CHECKING:
     from vpcep_lint.loaders.cache import ParseCache
     from vpcep_lint.loaders.hcl import HclLoader, ModuleDef
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-
-
-def decode(data: bytes, path: str) -> str | InputError:
+def decode(data: bytes | bytearray, path: str) -> str | InputError:
     """Bytes -> text: UTF-8 (a BOM is allowed), UTF-16 (Windows shells write it); anything else is an error."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -42,33 +47,126 @@ def _utf16_json(data: bytes) -> bool:
     return len(data) >= 2 and (data[0:1] in (b"{", b"[") and data[1] == 0 or data[0] == 0 and data[1:2] in (b"{", b"["))
 
 
-def read_text(path: str) -> str | InputError:
+MAX_SOURCE_BYTES = 32 * 1024 * 1024
+"""The largest .tf, .tf.json or .tfvars file read (docs/security.md, benchmarks/RESULTS.md)."""
+MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+"""The largest plan or state document read."""
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+"""The largest configuration file read."""
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+"""The largest baseline (a JSON report) read."""
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+class ReadError(Exception):
+    """Why a file was not read: the message of an InputError, a ConfigError..."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_bytes(path: str, limit: int | None = None, *, dir_fd: int | None = None, nofollow: bool = False,
+               head: bool = False) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them; raise ReadError otherwise
+    (with `head`, a larger file gives its first `limit` bytes instead).
+
+    The one way any file is read. Opened without blocking (a FIFO would block `open` itself),
+    then checked on the open descriptor: a directory, FIFO, socket or device is refused before a
+    byte is read, and a file larger than `limit` is refused without reading it all.
+    """
+    flags = _OPEN_FLAGS | (getattr(os, "O_NOFOLLOW", 0) if nofollow else 0)
     try:
-        st = os.stat(path)
+        fd = os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
+    except PermissionError:
+        raise ReadError("cannot read file: permission denied") from None
+    except IsADirectoryError:
+        raise ReadError("is a directory") from None
+    except (OSError, ValueError) as exc:
+        raise ReadError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ReadError("is a directory")
         if not stat.S_ISREG(st.st_mode):
-            # a FIFO or device would block or never end
-            return InputError(path, "is a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file")
-        if st.st_size > MAX_FILE_BYTES and not path.endswith(".json"):
-            return InputError(path, "file too large to be a Terraform source")
-        with open(path, "rb") as fh:
-            data = fh.read()
+            raise ReadError("not a regular file (a FIFO, socket or device)")
+        if limit is not None and st.st_size > limit and not head:
+            raise ReadError(f"file too large ({st.st_size:,} bytes; the limit is {limit:,})")
+        with os.fdopen(fd, "rb", buffering=0, closefd=False) as fh:
+            if head and limit is not None:
+                return fh.read(limit)
+            cap = (limit if limit is not None else st.st_size) + 1
+            data = fh.read(min(st.st_size, cap - 1) + 1)
+            if len(data) > st.st_size:  # it grows while we read: never more than the limit
+                rest = fh.read(max(cap - len(data), 0)) if limit is not None else fh.read()
+                data += rest or b""
+                if limit is not None and len(data) > limit:
+                    raise ReadError(f"file too large (more than {limit:,} bytes)")
+    except MemoryError:
+        raise ReadError("not enough memory to read the file") from None
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    return data
+
+
+def read_text(path: str, limit: int | None = None) -> str | InputError:
+    """A source or document as text (decoded as `decode` does), or why it cannot be."""
+    if limit is None:
+        limit = MAX_DOCUMENT_BYTES if path.endswith(".json") and not path.endswith((".tf.json", ".tfvars.json")) else MAX_SOURCE_BYTES
+    try:
+        data = read_bytes(path, limit)
+    except ReadError as exc:
+        return InputError(path, exc.message)
+    try:
+        return decode(data, path)
     except MemoryError:
         return InputError(path, "not enough memory to read the file")
-    except PermissionError:
-        return InputError(path, "cannot read file: permission denied")
-    except IsADirectoryError:
-        return InputError(path, "is a directory")
-    except OSError as exc:
-        return InputError(path, f"cannot read file: {exc.strerror or exc}")
-    return decode(data, path)
+
+
+def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
+    """At most `limit` bytes of a stream (standard input); ReadError when there is more."""
+    limit = MAX_DOCUMENT_BYTES if limit is None else limit
+    data = bytearray()
+    while True:  # in chunks: read(limit) would allocate the whole limit up front
+        chunk = stream.read(min(1 << 20, limit + 1 - len(data)))
+        if not chunk:
+            return data  # type: ignore[return-value]  # bytes-like: decode() reads it as bytes
+        data += chunk
+        if len(data) > limit:
+            raise ReadError(f"more than {limit:,} bytes on standard input")
+
+
+def outside(path: str, boundary: str) -> str | None:
+    """Where `path` really is, when that is outside the directory `boundary`; None when inside.
+
+    Every file of a module tree goes through this before it is opened: a link to a file outside
+    the boundary is not read. Both are resolved (links, `..`), so the answer is about the file
+    that `open` would reach.
+    """
+    try:
+        real = os.path.normcase(os.path.realpath(path))
+        base = os.path.normcase(os.path.realpath(boundary))
+    except (OSError, ValueError):
+        return path
+    if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+        return None
+    return real
 
 
 class SourceSet:
     """The files one run reads; parsed files are shared between loaders of one run."""
 
-    def __init__(self, cache: ParseCache | None = None, cwd: str | None = None) -> None:
+    def __init__(self, cache: ParseCache | None = None, cwd: str | None = None,
+                 boundary_of: Callable[[str], tuple[str, str]] | None = None) -> None:
         self.cache = cache
         self.cwd = os.path.realpath(cwd or os.getcwd())
+        self.boundary_of = boundary_of
+        """For a directory: the boundary its files must resolve within, and how to name it. With it,
+        no caller can read a file of a module tree through a link out of its boundary."""
+        self._boundaries: dict[str, tuple[str, str]] = {}
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, Any] = {}
         self._shown: dict[str, str] = {}
@@ -93,10 +191,18 @@ class SourceSet:
 
     @staticmethod
     def module_files(directory: str) -> list[str]:
+        found = SourceSet.list_module_files(directory)
+        return [] if isinstance(found, InputError) else found
+
+    @staticmethod
+    def list_module_files(directory: str) -> list[str] | InputError:
+        """The `.tf` and `.tf.json` files of a module directory, or why it cannot be listed."""
         try:
             names = sorted(os.listdir(directory))
-        except OSError:
-            return []
+        except PermissionError:
+            return InputError(directory, "cannot read directory: permission denied")
+        except (OSError, ValueError) as exc:
+            return InputError(directory, f"cannot read directory: {getattr(exc, 'strerror', None) or exc}")
         out = []
         for name in names:
             if name.endswith((".tf", ".tf.json")) and not name.startswith("."):
@@ -111,7 +217,7 @@ class SourceSet:
         out = []
         for name in ("terraform.tfvars", "terraform.tfvars.json"):
             path = os.path.join(directory, name)
-            if os.path.isfile(path):
+            if os.path.lexists(path):  # read, and reported when it is not a regular file, as *.auto.tfvars are
                 out.append(path)
         try:
             names = sorted(os.listdir(directory))
@@ -120,13 +226,26 @@ class SourceSet:
         out += [os.path.join(directory, n) for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
         return out
 
-    def parse(self, path: str) -> ParsedFile | InputError:
+    def parse(self, path: str, boundary: str | None = None, where: str = "the boundary") -> ParsedFile | InputError:
+        """The parsed file; with a `boundary` (`where` names it), a file that resolves outside it is not
+        read: a note says so."""
         key = os.path.abspath(path)
         if key in self._parsed:
             return self._parsed[key]
+        if boundary is None and self.boundary_of is not None:
+            directory = os.path.dirname(key)
+            if directory not in self._boundaries:
+                self._boundaries[directory] = self.boundary_of(directory)
+            boundary, where = self._boundaries[directory]
+        if boundary is not None and outside(path, boundary) is not None:
+            note = self._parsed[key] = self.outside_note(path, where)
+            return note
         result = self._parse(path)
         self._parsed[key] = result
         return result
+
+    def outside_note(self, path: str, where: str = "the boundary") -> InputError:
+        return InputError(self.display(path), f"a symbolic link to a file outside {where}; not read", note=True)
 
     def parsed_paths(self) -> set[str]:
         """The paths of the files parsed so far, as they were found (not as they are shown)."""
@@ -171,7 +290,9 @@ def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
             return parse_tf_json(text, path)
         return parse_hcl(text, path)
     except HclSyntaxError as exc:
-        return InputError(shown, f"HCL syntax error: {exc.message}", exc.line, exc.column)
+        return InputError(shown, f"HCL syntax error: {exc.message}" if exc.syntax else exc.message, exc.line, exc.column)
+    except RecursionError:  # nesting the parser could hold, but not what follows it
+        return InputError(shown, f"nesting too deep to parse (more than {MAX_NESTING} levels)")
 
 
 def _empty_body(text: str) -> Any:

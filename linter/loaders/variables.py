@@ -33,7 +33,7 @@ from typing import Any, Union
 
 from vpcep_lint.loaders import functions
 from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile, parse_hcl, parse_tfvars_json
-from vpcep_lint.loaders.sources import SourceSet, read_text
+from vpcep_lint.loaders.sources import SourceSet, outside, read_text
 from vpcep_lint.model import UNKNOWN, InputError
 
 ENV_PREFIX = "TF_VAR_"
@@ -502,8 +502,11 @@ class _Candidate:
     """The file as shown (kind `file`)."""
 
 
-def read_var_file(path: str, sources: SourceSet) -> ParsedFile | InputError:
-    """A var file: JSON when its name ends in `.json` (as Terraform decides), else HCL."""
+def read_var_file(path: str, sources: SourceSet, boundary: str | None = None, where: str = "the boundary") -> ParsedFile | InputError:
+    """A var file: JSON when its name ends in `.json` (as Terraform decides), else HCL; with a
+    `boundary`, one that is a link out of it is not read (a note)."""
+    if boundary is not None and outside(path, boundary) is not None:
+        return sources.outside_note(path, where)
     if path.endswith(".json") and not path.endswith(".tfvars.json"):
         shown = sources.display(path)
         text = read_text(path)
@@ -514,7 +517,7 @@ def read_var_file(path: str, sources: SourceSet) -> ParsedFile | InputError:
             return parse_tfvars_json(text, path)
         except HclSyntaxError as exc:
             return InputError(shown, exc.message, exc.line, exc.column)
-    return sources.parse(path)
+    return sources.parse(path, boundary=boundary, where=where)
 
 
 def assign(
@@ -522,6 +525,8 @@ def assign(
     declarations: Mapping[str, Block],
     inputs: VariableInputs | None = None,
     sources: SourceSet | None = None,
+    files_boundary: str | None = None,
+    where: str = "the boundary",
 ) -> Assigned:
     """The values of the variables `declarations` (the root module's `variable` blocks, each with
     a `file` attribute naming its file where known) from every source, in Terraform's precedence."""
@@ -536,7 +541,7 @@ def assign(
             name = key[len(ENV_PREFIX):]
             final[name] = _Candidate(name, "env", text=inputs.env[key])
 
-    def add_file(path: str, missing: str | None, boundary: str | None = None, origin: str = "") -> None:
+    def add_file(path: str, missing: str | None, boundary: str | None = None, origin: str = "", automatic: bool = False) -> None:
         shown = sources.display(path)
         if missing is not None and not os.path.lexists(path):
             result.errors.append(InputError(shown, missing))
@@ -544,7 +549,9 @@ def assign(
         if boundary is not None and not _inside(path, boundary):
             result.errors.append(InputError(shown, f"variables file named in {origin} is outside {sources.display(boundary)}; not read"))
             return
-        parsed = read_var_file(path, sources)
+        # an automatic one (terraform.tfvars, *.auto.tfvars) that is a link out of the module tree's
+        # boundary is not read: a note, as for the .tf files
+        parsed = read_var_file(path, sources, files_boundary if automatic else None, where)
         if isinstance(parsed, InputError):
             result.errors.append(parsed)
             return
@@ -562,7 +569,7 @@ def assign(
             final[name] = _Candidate(name, "file", attr=attr, file=shown)
 
     for path in SourceSet.tfvars_files(root):
-        add_file(path, None)
+        add_file(path, None, automatic=True)
     for item in inputs.assignments:
         if isinstance(item, VarFile):
             where = "" if item.origin == "--var-file" else f" (named in {item.origin})"
@@ -675,8 +682,7 @@ def _root_name(shown: str) -> str:
 
 
 def _inside(path: str, directory: str) -> bool:
-    real, top = os.path.realpath(path), os.path.realpath(directory)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+    return outside(path, directory) is None
 
 
 def _not_nullable(block: Block) -> bool:

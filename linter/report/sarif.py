@@ -7,6 +7,7 @@ when we set it. No JSON `null`, no timestamps, sorted keys: the same report give
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -259,9 +260,17 @@ def _result(f: Finding, index: int, paths: _Paths) -> Any:
         message=_message(text),
         locations=[_om(om.Location, physical_location=physical, logical_locations=_logical(f.address))],
         related_locations=related or None,
-        partial_fingerprints={FINGERPRINT_KEY: f.fingerprint},
+        partial_fingerprints={FINGERPRINT_KEY: _fingerprint(f, physical)},
         suppressions=suppressions,
     )
+
+
+def _fingerprint(f: Finding, physical: Any) -> str:
+    """A finding's own fingerprint; an input error's names its file and its problem (they have no address)."""
+    if f.rule_id != INPUT_ERROR_ID:
+        return f.fingerprint
+    raw = "\x1f".join((f.rule_id, physical.artifact_location.uri, f.message))
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _related(r: Related, n: int, f: Finding, paths: _Paths) -> Any:

@@ -1,0 +1,153 @@
+"""python-hcl2's LALR parser, built once per installation and kept in vpcep-lint's cache directory.
+
+python-hcl2 builds its parser from `hcl2.lark` (about 1.3 s of CPU) and asks lark to keep the
+result as a pickle in its own package folder. Where that folder is read-only (a container image,
+a system install) every run pays for the build again; and a pickle is code, so it may only be
+loaded from a place as trusted as the package itself.
+
+This module builds the same parser (same grammar, options and post-lexer) and keeps lark's own
+serialized form of it as JSON in our cache directory (the checks of `cache.CacheDir`: ours,
+private, regular files, size cap). Loading it runs no code from the file: the data are strings,
+numbers, arrays and objects, and lark rebuilds from them only its own grammar classes (rules,
+terminals, parse tables). It is keyed by the digest of the grammar text and the lark and
+python-hcl2 versions; anything that does not decode exactly is rebuilt and rewritten. Without a
+usable cache directory the parser is built in memory, as python-hcl2 would without its cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from typing import Any
+
+_FORMAT = 1
+_LIMIT = 32 * 1024 * 1024
+
+
+def _grammar_path() -> str:
+    import hcl2.parser
+
+    return os.path.join(os.path.dirname(os.path.abspath(hcl2.parser.__file__)), "hcl2.lark")
+
+
+def _options() -> dict[str, Any]:
+    from hcl2.postlexer import PostLexer
+
+    return {"parser": "lalr", "propagate_positions": True, "postlex": PostLexer()}
+
+
+@lru_cache(maxsize=None)
+def parser() -> Any:
+    """The Lark parser python-hcl2 uses, from our cache when it holds a good copy."""
+    from vpcep_lint.loaders.cache import CacheDir, configured_dir
+
+    with open(_grammar_path(), encoding="utf-8") as fh:  # part of the installed package, not an input
+        grammar = fh.read()
+    opened = CacheDir.open(configured_dir())
+    if isinstance(opened, str):
+        return build(grammar)
+    try:
+        name = f"lark-{_key(grammar)}.json"
+        found = opened.read(name, _LIMIT)
+        if found is not None:
+            loaded = load(found[0])
+            if loaded is not None:
+                return loaded
+        built = build(grammar)
+        data = dump(built)
+        if data is not None:
+            opened.write(name, data)
+        return built
+    finally:
+        opened.close()
+
+
+def build(grammar: str) -> Any:
+    from lark import Lark
+
+    return Lark(grammar, **_options())
+
+
+def _key(grammar: str) -> str:
+    from vpcep_lint.loaders.cache import _version
+
+    digest = hashlib.sha256()
+    for part in (str(_FORMAT), _version("lark"), _version("python-hcl2"), grammar):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def dump(lark_parser: Any) -> bytes | None:
+    """lark's own serialization of the parser (its plain-data form), as JSON that keeps tuples and int keys."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    try:
+        data, memo = lark_parser.memo_serialize([TerminalDef, Rule])
+        data["options"] = {k: v for k, v in data["options"].items() if k != "postlex"}
+        return json.dumps(_enc({"data": data, "memo": memo}), separators=(",", ":")).encode("ascii")
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+def load(raw: bytes) -> Any:
+    """The parser from `dump`'s output, or None when the data are not exactly that."""
+    from lark import Lark
+
+    try:
+        doc = json.loads(raw, object_hook=_hook)
+        if not isinstance(doc, dict) or set(doc) != {"data", "memo"}:
+            return None
+        data = doc["data"]
+        options = data.get("options") if isinstance(data, dict) else None
+        if not isinstance(options, dict) or options.get("parser") != "lalr" or "postlex" in options:
+            return None
+        if any(options.get(k) for k in _NO_CODE_OPTIONS):
+            return None  # these name code (classes, callbacks, plugins) or another regex engine
+        return Lark._load_from_dict(data, doc["memo"], postlex=_options()["postlex"])
+    except Exception:  # noqa: BLE001 - whatever is wrong with the data, build the parser instead
+        return None
+
+
+_NO_CODE_OPTIONS = ("tree_class", "transformer", "lexer_callbacks", "edit_terminals", "_plugins", "regex", "use_bytes")
+
+
+# JSON cannot tell a tuple from a list, nor hold an integer key: an object with one key that no
+# data has says which it was: {"\u0000t": [...]} a tuple, {"\u0000d": [[key, value]...]} a dict
+# whose keys are not all strings. Everything else is itself.
+_TUPLE, _DICT = "\0t", "\0d"
+
+
+def _enc(v: Any) -> Any:
+    if v is None or isinstance(v, (str, bool, int, float)):
+        return v
+    if isinstance(v, list):
+        return [_enc(x) for x in v]
+    if isinstance(v, tuple):
+        return {_TUPLE: [_enc(x) for x in v]}
+    if isinstance(v, dict):
+        if all(isinstance(k, str) and not k.startswith("\0") for k in v):
+            return {k: _enc(x) for k, x in v.items()}
+        return {_DICT: [[_enc(k), _enc(x)] for k, x in v.items()]}
+    raise TypeError(f"cannot keep {type(v).__name__}")
+
+
+def _hook(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        if _TUPLE in obj:
+            items = obj[_TUPLE]
+            if not isinstance(items, list):
+                raise ValueError("not an encoded tuple")
+            return tuple(items)
+        if _DICT in obj:
+            out = {}
+            for pair in obj[_DICT]:
+                if not isinstance(pair, list) or len(pair) != 2 or isinstance(pair[0], (list, dict)):
+                    raise ValueError("not an encoded pair")
+                out[pair[0]] = pair[1]
+            return out
+    for k in obj:
+        if k.startswith("\0"):
+            raise ValueError("not an encoded value")
+    return obj
