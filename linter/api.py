@@ -11,15 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vpcep_lint.engine import RuleCrash, run_rules
-from vpcep_lint.loaders.sources import ReadError, SourceSet, decode, read_stream, read_text
-from vpcep_lint.model import InputError, Inventory, Span, Unchecked
-from vpcep_lint.roots import MAX_DIRS, Boundary, boundary_for, callers, local_sources, module_dirs, roots_of
-from vpcep_lint.registry import RuleLoadError, discover
-from vpcep_lint.rule import Finding, Rule, Severity
+from .engine import RuleCrash, run_rules
+from .loaders.sources import ReadError, SourceSet, decode, read_stream, read_text
+from .model import InputError, Inventory, Span, Unchecked
+from .registry import RuleLoadError, discover
+from .roots import MAX_DIRS, Boundary, boundary_for, callers, local_sources, module_dirs, roots_of
+from .rule import Finding, Rule, Severity
 
 if TYPE_CHECKING:
-    from vpcep_lint.loaders.variables import VariableInputs
+    from .loaders.variables import VariableInputs
 
 INPUT_ERROR_ID = "VPCEP000"
 _LOOKS_LIKE_JSON = re.compile(r"\s*[\[{]")
@@ -140,7 +140,7 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
 
     cache = None
     if options.use_cache:
-        from vpcep_lint.loaders.cache import ParseCache
+        from .loaders.cache import ParseCache
 
         cache = ParseCache.open(options.cache_dir)
         if cache.problem:
@@ -272,7 +272,7 @@ def _add_directory(
         report.errors.append(InputError(
             shown, "empty directory" if empty else "no Terraform files (.tf, .tf.json) in directory or below it"))
         return
-    from vpcep_lint.loaders.parallel import preparse
+    from .loaders.parallel import preparse
 
     preparse(walk.dirs, sources)
     for directory in roots_of(walk.dirs, lambda d: [t for _, t in local_sources(d, sources)]):
@@ -306,7 +306,7 @@ def _through_callers(
 
 
 def _root_variables(options: Options, directory: str) -> VariableInputs | None:
-    from vpcep_lint.loaders.variables import inputs_for_root
+    from .loaders.variables import inputs_for_root
 
     return inputs_for_root(options.variables, directory)
 
@@ -349,7 +349,7 @@ def input_error_finding(err: InputError) -> Finding:
 
 
 def _json_loads(text: str) -> Any:
-    from vpcep_lint.loaders import jsontext
+    from .loaders import jsontext
 
     try:
         doc = json.loads(text)
@@ -450,8 +450,8 @@ def _parse_json(report: Report, text: str, shown: str) -> Any:
 def _load_dir(
     directory: str, sources: SourceSet, boundary: Boundary, variables: VariableInputs | None = None
 ) -> tuple[Inventory, list[InputError]]:
-    from vpcep_lint.loaders.hcl import HclLoader
-    from vpcep_lint.loaders.parallel import preparse
+    from .loaders.hcl import HclLoader
+    from .loaders.parallel import preparse
 
     preparse([directory], sources, boundary=boundary.top)
     loader = HclLoader(directory, sources, boundary=boundary.top, boundary_kind=boundary.kind,
@@ -469,7 +469,7 @@ def _load_dir(
 
 
 def _load_document(doc: Any, shown: str, path: str | None, options: Options, sources: SourceSet) -> Inventory | InputError:
-    from vpcep_lint.loaders.plan import PlanError, load_document
+    from .loaders.plan import PlanError, load_document
 
     try:
         inv = load_document(doc, shown)
@@ -495,7 +495,7 @@ def _load_document(doc: Any, shown: str, path: str | None, options: Options, sou
 
 def _locate(path: str, at: tuple[str | int, ...]) -> tuple[int, int] | None:
     """Where the value at JSON path `at` is in the file: read again, only when a document is rejected."""
-    from vpcep_lint.loaders.plan import locate
+    from .loaders.plan import locate
 
     text = read_text(path)
     return None if isinstance(text, InputError) else locate(text, at)

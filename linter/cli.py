@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from vpcep_lint import __version__
-from vpcep_lint.outputs import Output, OutputError, OutputUsageError, Protected, check, plan, write_atomic, write_stdout
+from . import __version__
+from .outputs import Output, OutputError, OutputUsageError, Protected, check, plan, write_atomic, write_stdout
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -104,9 +104,9 @@ def main(ctx: click.Context, **kw: Any) -> None:
 
 
 def run(**kw: Any) -> int:
-    from vpcep_lint import settings
-    from vpcep_lint.api import Options, lint
-    from vpcep_lint.registry import DuplicateRuleError, discover
+    from . import settings
+    from .api import Options, lint
+    from .registry import DuplicateRuleError, discover
 
     try:
         all_rules, load_errors = discover()
@@ -151,7 +151,7 @@ def run(**kw: Any) -> int:
     dropped = [p for p in paths if p not in kept]
     paths = kept
 
-    from vpcep_lint.loaders.variables import RootVarFiles, VariableInputs
+    from .loaders.variables import RootVarFiles, VariableInputs
 
     root_files = None
     if conf.var_files:
@@ -193,7 +193,7 @@ def run(**kw: Any) -> int:
         for crash in [*report.crashes, *report.loader_crashes]:
             click.echo(crash.detail, err=True)
     if kw["show_unknown"]:
-        from vpcep_lint.report.text import format_unchecked
+        from .report.text import format_unchecked
 
         for item in report.unchecked:
             click.echo(f"vpcep-lint: note: {format_unchecked(item)}", err=True)
@@ -204,7 +204,7 @@ def run(**kw: Any) -> int:
 
 def _plan_outputs(kw: dict[str, Any], conf: Any) -> list[Output]:
     """Where each report goes, checked before anything is linted (usage error, or OutputError)."""
-    from vpcep_lint.report import formatters
+    from .report import formatters
 
     try:
         known = formatters.names()
@@ -230,7 +230,7 @@ def _emit(report: Any, outputs: list[Output], kw: dict[str, Any], paths: list[st
     A formatter that fails is an internal error (exit 3); a file that cannot be written exits 2.
     Either way the other outputs are still written, and a file that failed keeps its old content.
     """
-    from vpcep_lint.report import formatters
+    from .report import formatters
 
     table = formatters.registered()
     failed_output = failed_formatter = False
@@ -275,7 +275,7 @@ def _emit(report: Any, outputs: list[Output], kw: dict[str, Any], paths: list[st
 
 
 def exit_code(report: Any, fail_on: str, exit_zero: bool, fail_on_unknown: bool = False) -> int:
-    from vpcep_lint.rule import Severity
+    from .rule import Severity
 
     if report.internal_errors:
         return EXIT_INTERNAL
@@ -292,13 +292,13 @@ def exit_code(report: Any, fail_on: str, exit_zero: bool, fail_on_unknown: bool 
 
 
 def _shown_path(path: str) -> str:
-    from vpcep_lint.loaders.sources import SourceSet
+    from .loaders.sources import SourceSet
 
     return SourceSet().display(path)
 
 
 def _safe(text: str) -> str:
-    from vpcep_lint.report.text import escape
+    from .report.text import escape
 
     return escape(text)
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcep_lint.model import UNKNOWN, Inventory, Resource, split_path
-from vpcep_lint.netaddr import AddressSet, PortSet, parse_addresses
+from .model import UNKNOWN, Inventory, Resource, split_path
+from .netaddr import AddressSet, PortSet, parse_addresses
 
 __all__ = [  # the public API for rules, with vpcep_lint.rule and vpcep_lint.reach (docs/model.md)
     "UNKNOWN", "AddressSet", "Backend", "Domain", "Endpoint", "Inventory", "Nic", "Peering", "PortMapping",

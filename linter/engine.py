@@ -5,9 +5,9 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vpcep_lint.domain import Unknown
-from vpcep_lint.model import Inventory, Unchecked
-from vpcep_lint.rule import Finding, Rule
+from .domain import Unknown
+from .model import Inventory, Unchecked
+from .rule import Finding, Rule
 
 
 @dataclass

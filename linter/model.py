@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcep_lint.provider import EXPORTED_IDS
+from .provider import EXPORTED_IDS
 
 
 class _Unknown:

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vpcep_lint.domain import Subnet, Unknown
-from vpcep_lint.model import UNKNOWN, Inventory, Resource
-from vpcep_lint.netaddr import (
+from .domain import Subnet, Unknown
+from .model import UNKNOWN, Inventory, Resource
+from .netaddr import (
     ENDPOINT_CIDR,
     ENDPOINT_RANGE,
     AddressSet,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
-from vpcep_lint.rule import Rule
+from .rule import Rule
 
 GROUP = "vpcep_lint.rules"
 VALID_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")

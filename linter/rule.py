@@ -9,8 +9,8 @@ from enum import Enum
 from importlib import resources
 from typing import ClassVar
 
-from vpcep_lint.domain import Unknown
-from vpcep_lint.model import Inventory, Resource, Span, Unchecked
+from .domain import Unknown
+from .model import Inventory, Resource, Span, Unchecked
 
 
 class Severity(str, Enum):

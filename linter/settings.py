@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcep_lint.model import Resource, Span, excerpt, strip_keys
-from vpcep_lint.rule import Finding, Rule, Severity
+from .model import Resource, Span, excerpt, strip_keys
+from .rule import Finding, Rule, Severity
 
 SUPPRESSION_ID = "VPCEP900"
 """Findings about suppression comments themselves (malformed, unused, expired, unknown rule)."""
@@ -54,7 +54,7 @@ def _load_toml(path: str) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
-    from vpcep_lint.loaders.sources import MAX_SETTINGS_BYTES, ReadError, decode, read_bytes
+    from .loaders.sources import MAX_SETTINGS_BYTES, ReadError, decode, read_bytes
 
     try:
         # the null device is an empty configuration (`--config /dev/null`: none at all); any
@@ -70,7 +70,7 @@ def _load_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {_short(_one_line(str(exc)))}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML: nesting too deep") from None
-    from vpcep_lint.loaders.jsontext import too_deep
+    from .loaders.jsontext import too_deep
 
     if too_deep(data, 32):  # settings are a few flat tables
         raise ConfigError(f"{path}: nesting too deep (more than 32 levels) for a vpcep-lint configuration")
@@ -92,7 +92,7 @@ def find_config(start: str, root: str | None = None) -> tuple[str, Any] | None:
     """The nearest `.vpcep-lint.toml`, or `pyproject.toml` with a `[tool.vpcep-lint]` table, at or above
     `start`, up to the top of the project: `--root`, else the git work tree, else the current
     directory. Settings above it are not the project's (a planted file in /tmp must not silence a run)."""
-    from vpcep_lint.roots import boundary_for
+    from .roots import boundary_for
 
     stop = boundary_for(start, root).project
     d = os.path.abspath(start)
@@ -126,7 +126,7 @@ def _short(text: str, limit: int = 200) -> str:
 def _validate(section: Any, path: str, known_ids: set[str]) -> None:
     import jsonschema
 
-    from vpcep_lint.loaders.plan import _schema
+    from .loaders.plan import _schema
 
     validator = jsonschema.Draft7Validator(_schema("config.schema.json"))
     error = jsonschema.exceptions.best_match(validator.iter_errors(section))
@@ -383,7 +383,7 @@ class _FileLines:
 
     @classmethod
     def read(cls, path: str) -> _FileLines | None:
-        from vpcep_lint.loaders.sources import MAX_SOURCE_BYTES, ReadError, read_bytes
+        from .loaders.sources import MAX_SOURCE_BYTES, ReadError, read_bytes
 
         try:
             data = read_bytes(path, MAX_SOURCE_BYTES)
@@ -500,7 +500,7 @@ def _shown_files(kw: dict[str, Any], conf: Config) -> dict[str, set[str]]:
     """
     if kw.get("all_in_dir"):
         return {}
-    from vpcep_lint.loaders.sources import SourceSet
+    from .loaders.sources import SourceSet
 
     sources = SourceSet()
     whole: set[str] = set()
@@ -521,7 +521,7 @@ def _shown_files(kw: dict[str, Any], conf: Config) -> dict[str, set[str]]:
 
 
 def _known_ids() -> set[str]:
-    from vpcep_lint.registry import discover
+    from .registry import discover
 
     try:
         return {r.id for r in discover()[0]}
@@ -541,11 +541,11 @@ def apply_after(report: Any, conf: Config, kw: dict[str, Any], today: dt.date | 
         findings = filter_baseline(current, load_baseline(kw["baseline"]))
     report.findings = sorted(findings, key=lambda f: f.sort_key())
     if kw.get("write_baseline"):
-        from vpcep_lint.report import json_report
+        from .report import json_report
 
         snapshot = copy.copy(report)
         snapshot.findings = current  # everything found now, also what the old baseline hid
-        from vpcep_lint.outputs import OutputError, write_atomic
+        from .outputs import OutputError, write_atomic
 
         try:  # a temporary file renamed into place: a failed write leaves the old baseline whole
             write_atomic(kw["write_baseline"], json_report.render(snapshot), "baseline")
@@ -659,7 +659,7 @@ def _baseline_key(f: Finding) -> BaselineKey:
 
 def load_baseline(path: str) -> Counter[BaselineKey]:
     """The unsuppressed findings of a JSON report (`--format json` or `--write-baseline`)."""
-    from vpcep_lint.loaders.sources import MAX_BASELINE_BYTES, ReadError, decode, read_bytes
+    from .loaders.sources import MAX_BASELINE_BYTES, ReadError, decode, read_bytes
 
     try:
         text = decode(read_bytes(path, MAX_BASELINE_BYTES), path)  # a BOM or UTF-16 (Windows tools) as inputs

@@ -28,9 +28,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from vpcep_lint import __version__
-from vpcep_lint.loaders.hcl_syntax import Attribute, Block, ParsedFile
-from vpcep_lint.loaders.sources import ReadError, read_bytes
+from .. import __version__
+from ..loaders.hcl_syntax import Attribute, Block, ParsedFile
+from ..loaders.sources import ReadError, read_bytes
 
 FORMAT = 3
 _MAGIC = b"vpcep-lint-cache-%d " % FORMAT
@@ -224,7 +224,7 @@ def _unsafe(st: os.stat_result) -> str | None:
 @lru_cache(maxsize=None)
 def code_digest() -> str:
     """What the parsed form of a text depends on: our version and parser code, python-hcl2 and lark."""
-    from vpcep_lint.loaders import hcl_syntax
+    from ..loaders import hcl_syntax
 
     digest = hashlib.sha256()
     parts = [__version__, str(FORMAT), _version("python-hcl2"), _version("lark")]

@@ -9,7 +9,7 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from vpcep_lint.model import UNKNOWN, contains_unknown
+from ..model import UNKNOWN, contains_unknown
 
 MAX_STRING = 1024 * 1024
 """The longest string an expression may build (characters)."""

@@ -40,7 +40,7 @@ def _options() -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def parser() -> Any:
     """The Lark parser python-hcl2 uses, from our cache when it holds a good copy."""
-    from vpcep_lint.loaders.cache import CacheDir, configured_dir
+    from ..loaders.cache import CacheDir, configured_dir
 
     with open(_grammar_path(), encoding="utf-8") as fh:  # part of the installed package, not an input
         grammar = fh.read()
@@ -70,7 +70,7 @@ def build(grammar: str) -> Any:
 
 
 def _key(grammar: str) -> str:
-    from vpcep_lint.loaders.cache import _version
+    from ..loaders.cache import _version
 
     digest = hashlib.sha256()
     for part in (str(_FORMAT), _version("lark"), _version("python-hcl2"), grammar):

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcep_lint.loaders import functions
-from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile
-from vpcep_lint.loaders.manifest import ModuleManifest, read_manifest
-from vpcep_lint.loaders.sources import SourceSet, outside
-from vpcep_lint.loaders.variables import VariableInputs, assign, coerce, declared_type
-from vpcep_lint.model import (
+from ..loaders import functions
+from ..loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile
+from ..loaders.manifest import ModuleManifest, read_manifest
+from ..loaders.sources import SourceSet, outside
+from ..loaders.variables import VariableInputs, assign, coerce, declared_type
+from ..model import (
     UNKNOWN,
     InputError,
     Inventory,
@@ -29,7 +29,7 @@ from vpcep_lint.model import (
     excerpt,
     normalize_value,
 )
-from vpcep_lint.provider import canonical_type, convert
+from ..provider import canonical_type, convert
 
 META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
 META_BLOCKS = {"lifecycle", "provisioner", "connection"}

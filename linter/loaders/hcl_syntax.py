@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcep_lint.loaders import grammar, jsontext
+from ..loaders import grammar, jsontext
 
 Expr = tuple[Any, ...]
 

@@ -10,8 +10,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from .sources import read_text
 from ..model import InputError
+from .sources import read_text
 
 MANIFEST = os.path.join(".terraform", "modules", "modules.json")
 

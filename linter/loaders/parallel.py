@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from vpcep_lint.loaders.hcl_syntax import CHUNK_CHARS, ParsedFile, chunks, join_pieces, parse_piece
-from vpcep_lint.loaders.sources import SourceSet, outside, parse_source, read_text
-from vpcep_lint.model import InputError
+from ..loaders.hcl_syntax import CHUNK_CHARS, ParsedFile, chunks, join_pieces, parse_piece
+from ..loaders.sources import SourceSet, outside, parse_source, read_text
+from ..model import InputError
 
 MIN_BYTES = 256 * 1024
 """Below this much HCL, starting workers costs more than it saves."""
@@ -120,7 +120,7 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
         return
     # largest first, so that no worker is left with one big file at the end
     todo.sort(key=lambda j: j[1] - j[2])
-    from vpcep_lint.loaders import grammar
+    from ..loaders import grammar
 
     grammar.parser()  # load the grammar once, before forking, so workers inherit it
     _TEXTS.clear()

@@ -15,17 +15,17 @@ from functools import lru_cache
 from importlib import resources as importlib_resources
 from typing import Any
 
-from vpcep_lint.model import (
+from ..model import (
     UNKNOWN,
     InputError,
     Inventory,
-    Unchecked,
     Ref,
     Resource,
+    Unchecked,
     normalize_value,
     strip_keys,
 )
-from vpcep_lint.provider import BLOCKS, canonical_type, convert, set_blocks
+from ..provider import BLOCKS, canonical_type, convert, set_blocks
 
 SUPPORTED_MAJOR = {0, 1}
 
@@ -48,7 +48,7 @@ def _schema(name: str) -> Any:
 @lru_cache(maxsize=None)
 @lru_cache(maxsize=None)
 def _fast_check(name: str) -> Any:
-    from vpcep_lint.schemacheck import compile_schema
+    from ..schemacheck import compile_schema
 
     return compile_schema(_schema(name))
 

@@ -6,7 +6,7 @@ import stat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from vpcep_lint.loaders.hcl_syntax import (
+from ..loaders.hcl_syntax import (
     MAX_NESTING,
     HclSyntaxError,
     ParsedFile,
@@ -14,11 +14,11 @@ from vpcep_lint.loaders.hcl_syntax import (
     parse_tf_json,
     parse_tfvars_json,
 )
-from vpcep_lint.model import InputError
+from ..model import InputError
 
 if TYPE_CHECKING:
-    from vpcep_lint.loaders.cache import ParseCache
-    from vpcep_lint.loaders.hcl import HclLoader, ModuleDef
+    from ..loaders.cache import ParseCache
+    from ..loaders.hcl import HclLoader, ModuleDef
 
 def decode(data: bytes | bytearray, path: str) -> str | InputError:
     """Bytes -> text: UTF-8 (a BOM is allowed), UTF-16 (Windows shells write it); anything else is an error."""
@@ -296,6 +296,6 @@ def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
 
 
 def _empty_body(text: str) -> Any:
-    from vpcep_lint.loaders.hcl_syntax import Block
+    from ..loaders.hcl_syntax import Block
 
     return Block("", [], 1, 1, text.count("\n") + 1, 1)

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Union
 
-from vpcep_lint.loaders import functions
-from vpcep_lint.loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile, parse_hcl, parse_tfvars_json
-from vpcep_lint.loaders.sources import SourceSet, outside, read_text
-from vpcep_lint.model import UNKNOWN, InputError
+from ..loaders import functions
+from ..loaders.hcl_syntax import Attribute, Block, Expr, HclSyntaxError, ParsedFile, parse_hcl, parse_tfvars_json
+from ..loaders.sources import SourceSet, outside, read_text
+from ..model import UNKNOWN, InputError
 
 ENV_PREFIX = "TF_VAR_"
 

@@ -19,7 +19,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from vpcep_lint.api import Report
+    from ..api import Report
 
 GROUP = "vpcep_lint.formatters"
 VALID_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
-from vpcep_lint.api import Report
-from vpcep_lint.report.formatters import RenderOptions
-from vpcep_lint.report.text import escape, summary, via
-from vpcep_lint.rule import Finding
+from ..api import Report
+from ..report.formatters import RenderOptions
+from ..report.text import escape, summary, via
+from ..rule import Finding
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -49,7 +49,7 @@ def format_finding(f: Finding, cwd: str | None = None, root: str | None = None) 
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
-    from vpcep_lint.report.sarif import git_root
+    from ..report.sarif import git_root
 
     cwd = getattr(report, "cwd", None) or os.getcwd()
     root = git_root(cwd)

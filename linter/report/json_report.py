@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vpcep_lint import __version__
-from vpcep_lint.api import Report
-from vpcep_lint.report.formatters import RenderOptions
-from vpcep_lint.rule import Finding
+from .. import __version__
+from ..api import Report
+from ..report.formatters import RenderOptions
+from ..rule import Finding
 
 FORMAT_VERSION = 1
 

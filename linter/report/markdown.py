@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from vpcep_lint.api import Report
-from vpcep_lint.report.formatters import RenderOptions
-from vpcep_lint.report.text import describe_unchecked, escape, summary
-from vpcep_lint.rule import Finding
+from ..api import Report
+from ..report.formatters import RenderOptions
+from ..report.text import describe_unchecked, escape, summary
+from ..rule import Finding
 
 MAX_CHARS = 60_000
 """Whole-document budget; GitHub caps a comment at 65,536 characters and a step summary at 1 MiB."""

@@ -19,11 +19,11 @@ from typing import Any
 import attr
 import sarif_om as om
 
-from vpcep_lint import __version__
-from vpcep_lint.api import INPUT_ERROR_ID, Report
-from vpcep_lint.report.formatters import RenderOptions
-from vpcep_lint.roots import git_top
-from vpcep_lint.rule import Finding, Related, Rule, Severity
+from .. import __version__
+from ..api import INPUT_ERROR_ID, Report
+from ..report.formatters import RenderOptions
+from ..roots import git_top
+from ..rule import Finding, Related, Rule, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpcep-lint/vpcep-lint"
@@ -347,7 +347,7 @@ def _invocation(report: Report, paths: _Paths, rule_index: dict[str, int]) -> An
 
 
 def _registered() -> dict[str, type[Rule]]:
-    from vpcep_lint.registry import DuplicateRuleError, discover
+    from ..registry import DuplicateRuleError, discover
 
     try:
         return {cls.id: cls for cls in discover()[0]}

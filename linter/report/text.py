@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from vpcep_lint.api import Report
-from vpcep_lint.model import Unchecked
-from vpcep_lint.report.formatters import RenderOptions
-from vpcep_lint.rule import Finding
+from ..api import Report
+from ..model import Unchecked
+from ..report.formatters import RenderOptions
+from ..rule import Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
