@@ -52,6 +52,15 @@ def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+@pytest.fixture
+def plain_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The layout as a plain tree with no git work tree anywhere above it."""
+    root = tmp_path / "repo"
+    shutil.copytree(LAYOUT, root, symlinks=True)
+    monkeypatch.chdir(root)
+    return root
+
+
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
@@ -182,9 +191,7 @@ def test_local_modules_outside_a_git_work_tree_are_a_visible_note(git_repo: Path
     assert notes[0]["message"]["text"].startswith("not checked: module 'svc' (source '../../modules/svc'): outside the git work tree")
 
 
-def test_without_a_work_tree_local_modules_are_followed_and_root_bounds_them(repo: Path) -> None:
-    if (repo / ".git").exists():
-        pytest.skip("the git form keeps the boundary at the work tree")
+def test_without_a_work_tree_local_modules_are_followed_and_root_bounds_them(plain_repo: Path) -> None:
     assert found(report("infra/staging")) == [SVC_FINDING]
     narrowed = report("--root", "infra", "infra/staging")
     assert found(narrowed) == []
