@@ -145,9 +145,13 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
         cache = ParseCache.open(options.cache_dir)
         if cache.problem:
             report.notices.append(cache.problem)
-    def boundary_of(directory: str) -> tuple[str, str]:
+    def boundary_of(directory: str) -> tuple[str, str, str, str]:
+        """The boundary of a directory's files, and the narrower one a file that is itself a link
+        must resolve within: with no work tree and no --root, the directory being linted."""
         found = boundary_for(directory, options.root, report.cwd)
-        return found.top, found.describe()
+        if found.kind == "filesystem":
+            return found.top, found.describe(), found.project, "the directory being linted (no git work tree; --root DIR sets the boundary)"
+        return found.top, found.describe(), found.top, found.describe()
 
     sources = SourceSet(cache=cache, cwd=options.cwd, boundary_of=boundary_of)
     groups: dict[str, _DirGroup] = {}

@@ -160,13 +160,14 @@ class SourceSet:
     """The files one run reads; parsed files are shared between loaders of one run."""
 
     def __init__(self, cache: ParseCache | None = None, cwd: str | None = None,
-                 boundary_of: Callable[[str], tuple[str, str]] | None = None) -> None:
+                 boundary_of: Callable[[str], tuple[str, str, str, str]] | None = None) -> None:
         self.cache = cache
         self.cwd = os.path.realpath(cwd or os.getcwd())
         self.boundary_of = boundary_of
-        """For a directory: the boundary its files must resolve within, and how to name it. With it,
-        no caller can read a file of a module tree through a link out of its boundary."""
-        self._boundaries: dict[str, tuple[str, str]] = {}
+        """For a directory: the boundary its files must resolve within and how to name it, then the
+        boundary (and its name) for a file that is itself a symbolic link. With it, no caller can
+        read a file of a module tree through a link out of its boundary."""
+        self._boundaries: dict[str, tuple[str, str, str, str]] = {}
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, Any] = {}
         self._shown: dict[str, str] = {}
@@ -232,11 +233,16 @@ class SourceSet:
         key = os.path.abspath(path)
         if key in self._parsed:
             return self._parsed[key]
-        if boundary is None and self.boundary_of is not None:
+        if self.boundary_of is not None:
             directory = os.path.dirname(key)
             if directory not in self._boundaries:
                 self._boundaries[directory] = self.boundary_of(directory)
-            boundary, where = self._boundaries[directory]
+            default, default_where, links, links_where = self._boundaries[directory]
+            if boundary is None:
+                boundary, where = default, default_where
+            if links != default and os.path.islink(path) and outside(path, links) is not None:
+                note = self._parsed[key] = self.outside_note(path, links_where)
+                return note
         if boundary is not None and outside(path, boundary) is not None:
             note = self._parsed[key] = self.outside_note(path, where)
             return note
