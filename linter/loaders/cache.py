@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import __version__
-from ..loaders.hcl_syntax import Attribute, Block, ParsedFile
+from ..loaders.hcl_tree import Attribute, Block, ParsedFile
 from ..loaders.sources import ReadError, read_bytes
 
 FORMAT = 3
@@ -224,13 +224,13 @@ def _unsafe(st: os.stat_result) -> str | None:
 @lru_cache(maxsize=None)
 def code_digest() -> str:
     """What the parsed form of a text depends on: our version and parser code, python-hcl2 and lark."""
-    from ..loaders import hcl_syntax
+    from ..loaders import hcl_convert, hcl_syntax, hcl_tree, tf_json
 
     digest = hashlib.sha256()
     parts = [__version__, str(FORMAT), _version("python-hcl2"), _version("lark")]
     for part in parts:
         digest.update(part.encode() + b"\0")
-    for module in (hcl_syntax, sys.modules[__name__]):
+    for module in (hcl_syntax, hcl_convert, hcl_tree, tf_json, sys.modules[__name__]):
         try:
             with open(module.__file__ or "", "rb") as fh:  # our own code, not an input
                 digest.update(fh.read())

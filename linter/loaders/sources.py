@@ -4,21 +4,22 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from ..loaders.hcl_syntax import (
-    MAX_NESTING,
-    HclSyntaxError,
-    ParsedFile,
-    parse_hcl,
-    parse_tf_json,
-    parse_tfvars_json,
-)
 from ..model import InputError
+from .hcl_syntax import parse_hcl
+from .hcl_tree import MAX_NESTING, Block, HclSyntaxError, ParsedFile
+from .module_def import ModuleDef
+from .tf_json import parse_tf_json, parse_tfvars_json
 
-if TYPE_CHECKING:
-    from ..loaders.cache import ParseCache
-    from ..loaders.hcl import HclLoader, ModuleDef
+
+class ParseCache(Protocol):
+    """Parsed files kept between runs (loaders.cache), keyed by their text."""
+
+    def get(self, text: str, path: str) -> ParsedFile | None: ...
+
+    def put(self, text: str, path: str, parsed: ParsedFile) -> None: ...
+
 
 def decode(data: bytes | bytearray, path: str) -> str | InputError:
     """Bytes -> text: UTF-8 (a BOM is allowed), UTF-16 (Windows shells write it); anything else is an error."""
@@ -169,7 +170,7 @@ class SourceSet:
         read a file of a module tree through a link out of its boundary."""
         self._boundaries: dict[str, tuple[str, str, str, str]] = {}
         self._parsed: dict[str, ParsedFile | InputError] = {}
-        self._defs: dict[str, Any] = {}
+        self._defs: dict[str, ModuleDef | None] = {}
         self._shown: dict[str, str] = {}
 
     def display(self, path: str) -> str:
@@ -278,11 +279,12 @@ class SourceSet:
             self.cache.put(text, path, result)
         return result
 
-    def module_def(self, directory: str, loader: HclLoader) -> ModuleDef | None:
+    def module_def(self, directory: str, read: Callable[[str], ModuleDef | None]) -> ModuleDef | None:
+        """The module read from `directory` by `read`, once per run however many calls lead there."""
         key = os.path.realpath(directory)
         if key not in self._defs:
-            self._defs[key] = loader.definition(directory)
-        return self._defs[key]  # type: ignore[no-any-return]
+            self._defs[key] = read(directory)
+        return self._defs[key]
 
 
 def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
@@ -301,7 +303,5 @@ def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
         return InputError(shown, f"nesting too deep to parse (more than {MAX_NESTING} levels)")
 
 
-def _empty_body(text: str) -> Any:
-    from ..loaders.hcl_syntax import Block
-
+def _empty_body(text: str) -> Block:
     return Block("", [], 1, 1, text.count("\n") + 1, 1)

@@ -1,0 +1,122 @@
+"""The state of loading one root module: its bounds, its errors and notes, and the modules it reads."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from ..model import UNKNOWN, InputError, Ref, Unchecked
+from . import functions
+from .evaluator import MEMO_MIN
+from .hcl_tree import Attribute, Block
+from .limits import MAX_WORK, LimitExceeded
+from .manifest import ModuleManifest, read_manifest
+from .module_def import ModuleDef, read_module
+from .module_instance import ModuleInstance, ResourceInstance
+from .sources import SourceSet
+from .variables import VariableInputs
+
+
+class LoaderBase:
+    """What every part of loading a root module shares (loaders.hcl.HclLoader is the whole)."""
+
+    def __init__(
+        self, root: str, sources: SourceSet, boundary: str | None = None, boundary_kind: str = "git",
+        variables: VariableInputs | None = None,
+    ) -> None:
+        self.root = root
+        self.sources = sources
+        self.boundary = os.path.realpath(boundary or root)
+        """Module directories must be below this real path (the git work tree, --root, or /)."""
+        self.boundary_kind = boundary_kind
+        self.variables = variables
+        """What assigns the root module's variables besides its own tfvars files (see loaders.variables)."""
+        self.errors: list[InputError] = []
+        self.warnings: list[InputError] = []
+        """Input problems that Terraform only warns about (a value for an undeclared variable)."""
+        self.unchecked: list[Unchecked] = []
+        self._manifest: ModuleManifest | None = None
+        self.instances: dict[str, ResourceInstance] = {}
+        self.order: list[ResourceInstance] = []
+        self.root_module: ModuleInstance | None = None
+        self._root_vars: dict[str, Any] | None = None
+        self._types: dict[int, Any] = {}
+        self._module_stack: list[str] = []
+        self.work = 0
+        self.module_instances = 0
+        self.materialized: dict[int, tuple[Any, Any, list[Ref]]] = {}
+        self._normalized: dict[int, tuple[Any, Any]] = {}
+        self._limit_errors: set[tuple[str, int, int]] = set()
+        self._cycles: set[str] = set()
+        self.incomplete = False
+        """Set while expanding when a value read a module instance not expanded yet (it is not kept)."""
+
+    @property
+    def boundary_name(self) -> str:
+        return {"git": "the git work tree", "root": "the --root directory"}.get(self.boundary_kind, "the boundary")
+
+    # -- bounds --------------------------------------------------------------------------------
+    def spend(self, units: int) -> None:
+        self.work += units
+        if self.work > MAX_WORK:
+            raise LimitExceeded(f"evaluating this root module takes more than {MAX_WORK:,} steps "
+                                "(for expressions, dynamic blocks and functions over large collections)")
+
+    def guarded(self, fn: Callable[[], Any], attr: Attribute, file: str | None) -> Any:
+        """`fn()`, or UNKNOWN after an error at `attr` when it builds a value past a bound."""
+        try:
+            return fn()
+        except functions.ValueTooLarge as exc:
+            self.limit_error(exc.message, attr, file)
+            return UNKNOWN
+        except LimitExceeded as exc:
+            if exc.where is None and file is not None:
+                exc.where = (file, attr.line, attr.column)
+            raise
+
+    def limit_error(self, message: str, attr: Attribute | Block, file: str | None) -> None:
+        where = (file or self.root, attr.line, attr.column)
+        if where not in self._limit_errors:
+            self._limit_errors.add(where)
+            self.errors.append(InputError(where[0], message, attr.line, attr.column))
+
+    def normalize(self, value: Any) -> Any:
+        """normalize_value, once per large list or map however many resources hold it."""
+        if isinstance(value, str):
+            return value if value != "" else None
+        if isinstance(value, (list, dict)):
+            if len(value) >= MEMO_MIN:
+                hit = self._normalized.get(id(value))
+                if hit is not None and hit[0] is value:
+                    return hit[1]
+                self.spend(len(value))
+            out: Any = [self.normalize(v) for v in value] if isinstance(value, list) else \
+                {k: self.normalize(v) for k, v in value.items()}
+            if len(value) >= MEMO_MIN:
+                self._normalized[id(value)] = (value, out)
+            return out
+        return value
+
+    # -- loading ----------------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------------
+    def definition(self, directory: str) -> ModuleDef:
+        return read_module(directory, self.sources, self.boundary, self.boundary_name, self.errors)
+
+    @property
+    def manifest(self) -> ModuleManifest:
+        if self._manifest is None:
+            self._manifest = read_manifest(self.root, self.sources.display(self.root))
+            if self._manifest.error is not None:
+                self.errors.append(self._manifest.error)
+        return self._manifest
+
+    def _unchecked(self, kind: str, what: str, why: str, block: Block) -> None:
+        self.unchecked.append(Unchecked(kind, what, why, self.sources.display(getattr(block, "file", self.root)), block.line))
+
+    def reference_cycle(self, module: ModuleInstance, token: str) -> None:
+        """`token` of `module` refers to itself: Terraform rejects the configuration; it is unknown here."""
+        what = f"{module.prefix}{token}"
+        if what not in self._cycles:
+            self._cycles.add(what)
+            self.unchecked.append(Unchecked("value", what, "refers to itself (a reference cycle, which Terraform "
+                                            "rejects); unknown", self.sources.display(module.definition.directory)))
