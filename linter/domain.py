@@ -152,6 +152,12 @@ class Vpc:
     def region(self) -> Any:
         return self.resource.region
 
+    def same_space(self, other: Vpc) -> str | None:
+        """The expression both take their `cidr` from when it is unknown (`var.vpc_cidr`): their
+        ranges overlap whatever its value. None otherwise."""
+        key = self.resource.unknown_keys.get("cidr")
+        return key if key is not None and key == other.resource.unknown_keys.get("cidr") else None
+
     def subnet_space(self) -> AddressSet | None:
         """The CIDRs of its subnets; None when one is not known."""
         if any(s.cidr is None for s in self.subnets):

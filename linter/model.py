@@ -109,6 +109,9 @@ class Resource:
     refs: dict[tuple[str | int, ...], list[Ref]] = field(default_factory=dict)
     unresolved: set[tuple[str | int, ...]] = field(default_factory=set)
     """Attribute paths with a reference that leads to no resource (a variable, a data source...)."""
+    unknown_keys: dict[str, str] = field(default_factory=dict)
+    """Unknown values (by dotted path) that are the value of an expression, keyed by it: two
+    unknowns with the same key are equal (`cidr = var.vpc_cidr` in two VPCs). HCL only."""
     recorded: bool = False
     """True when the values were read from a real state (state file, prior state, no-op change)."""
     source: str = ""

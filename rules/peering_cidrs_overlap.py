@@ -20,6 +20,16 @@ class PeeringCidrsOverlap(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
         for peering in Domain.of(inv).peerings:
             local, peer = peering.local, peering.peer
+            same = local.same_space(peer)
+            if same is not None:  # unknown, but the same expression on both sides
+                yield self.finding(
+                    peering.resource,
+                    f"{local.address} and {peer.address} both take their CIDR from {same}: they overlap whatever "
+                    f"its value, and routes can only target non-overlapping subnets",
+                    key="vpcs", severity=Severity.WARNING,
+                    related=[(local.resource, "vpc"), (peer.resource, "peer vpc")],
+                )
+                continue
             if local.space is None or peer.space is None:
                 yield Unknown((local if local.space is None else peer).resource, "its address space", "cidr")
                 continue

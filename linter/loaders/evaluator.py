@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import UNKNOWN, Ref
-from . import functions
+from . import functions, symbolic
 from .hcl_tree import Expr
+from .symbolic import is_unknown, path_str, plain
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class Evaluator:
         return v
 
     def _materialize_items(self, v: list[Any] | dict[str, Any]) -> Any:
+        if isinstance(v, functions.Unsure):
+            return functions.Unsure(self.materialize(x) for x in v)
         if isinstance(v, list):
             return [self.materialize(x) for x in v]
         return {k: self.materialize(x) for k, x in v.items()}
@@ -149,7 +152,7 @@ class Evaluator:
         for part in e[1]:
             if not isinstance(part, str):
                 v = self.value(part)
-                if v is UNKNOWN or isinstance(v, (list, dict)):
+                if is_unknown(v) or isinstance(v, (list, dict)):
                     self._collect_rest(e[1])
                     return UNKNOWN
                 part = functions.to_string(v)
@@ -162,7 +165,7 @@ class Evaluator:
     def _object(self, e: Expr) -> Any:
         obj: dict[str, Any] = {}
         for k, v in e[1]:
-            key = self.value(k)
+            key = plain(self.value(k))
             val = self.eval(v)
             if key is UNKNOWN or key is None:
                 self.materialize(val)
@@ -204,7 +207,7 @@ class Evaluator:
         return Namespace(lambda n: m.loader.resource_value(m, name, n))
 
     def _opened(self, value: Any) -> Any:
-        if value is UNKNOWN:
+        if is_unknown(value):
             self.open = True
         return value
 
@@ -220,7 +223,7 @@ class Evaluator:
         return UNKNOWN
 
     def get_index(self, obj: Any, key: Any) -> Any:
-        if key is UNKNOWN:
+        if is_unknown(key):
             if isinstance(obj, ResourceGroup):
                 # unknown instance key: any of them may be meant
                 for _, addr in obj.instances:
@@ -248,7 +251,7 @@ class Evaluator:
             items = obj
         elif obj is None:
             return []
-        elif obj is UNKNOWN:
+        elif is_unknown(obj):
             return UNKNOWN
         else:
             items = [obj]
@@ -264,6 +267,26 @@ class Evaluator:
         return out
 
     def call(self, name: str, arg_exprs: list[Expr], expand: bool) -> Any:
+        args = self._call_args(name, arg_exprs, expand)
+        if args is None:
+            return UNKNOWN
+        if name == "try":
+            return next((a for a in args if a is not UNKNOWN), UNKNOWN)
+        same = symbolic.apply(name, args)
+        if same is not None:
+            return same
+        if name in _PASSES_SYMBOLS:  # elements are passed on as they are: an unknown one stays itself
+            args = [UNKNOWN if isinstance(a, symbolic.Symbol) else a for a in args]
+        else:
+            args = [plain(a) for a in args]
+        result = functions.call(name, args)
+        if isinstance(result, (list, dict)):
+            self.module.loader.spend(len(result))
+        if name in functions.STRUCTURAL and result is UNKNOWN:
+            self.materialize(args)
+        return result
+
+    def _call_args(self, name: str, arg_exprs: list[Expr], expand: bool) -> list[Any] | None:
         if name in functions.STRUCTURAL:
             args = [self.eval(a) for a in arg_exprs]
         else:
@@ -271,19 +294,9 @@ class Evaluator:
         if expand and args:
             last = self.materialize(args[-1]) if name not in functions.STRUCTURAL else args[-1]
             if not isinstance(last, list):
-                return UNKNOWN
+                return None
             args = args[:-1] + list(last)
-        if name == "try":
-            for a in args:
-                if a is not UNKNOWN:
-                    return a
-            return UNKNOWN
-        result = functions.call(name, args)
-        if isinstance(result, (list, dict)):
-            self.module.loader.spend(len(result))
-        if name in functions.STRUCTURAL and result is UNKNOWN:
-            self.materialize(args)
-        return result
+        return args
 
     def for_expr(self, e: Expr) -> Any:
         _, key_var, value_var, coll_e, key_e, val_e, cond_e, group = e
@@ -312,7 +325,7 @@ class Evaluator:
         _, _, _, _, key_e, val_e, cond_e, group = e
         if cond_e is not None:
             c = self.value(cond_e)
-            if c is UNKNOWN:
+            if is_unknown(c):
                 return UNKNOWN
             if not c:
                 return None
@@ -320,7 +333,7 @@ class Evaluator:
             tuple_out.append(self.eval(val_e))
             return None
         kk = self.value(key_e)
-        if kk is UNKNOWN:
+        if is_unknown(kk):
             return UNKNOWN
         vv = self.eval(val_e)
         key = functions.to_string(kk)
@@ -339,6 +352,10 @@ def _list_item(items: list[Any], key: Any) -> Any:
     return UNKNOWN
 
 
+_PASSES_SYMBOLS = {"concat", "tolist", "merge", "values", "slice", "reverse", "lookup", "element", "one"}
+"""Structural functions that move elements without reading them (not `distinct`, `toset`, `compact`,
+`flatten`, `coalesce`: their result depends on what an unknown element is)."""
+
 _HANDLERS: dict[str, Callable[[Evaluator, Expr], Any]] = {
     "lit": lambda ev, e: e[1],
     "tmpl": Evaluator._template,
@@ -350,8 +367,8 @@ _HANDLERS: dict[str, Callable[[Evaluator, Expr], Any]] = {
     "object": Evaluator._object,
     "call": lambda ev, e: ev.call(e[1], e[2], e[3]),
     "cond": Evaluator._cond,
-    "binop": lambda ev, e: functions.binop(e[1], ev.value(e[2]), ev.value(e[3])),
-    "unop": lambda ev, e: functions.unop(e[1], ev.value(e[2])),
+    "binop": lambda ev, e: functions.binop(e[1], plain(ev.value(e[2])), plain(ev.value(e[3]))),
+    "unop": lambda ev, e: functions.unop(e[1], plain(ev.value(e[2]))),
     "for": lambda ev, e: ev.for_expr(e),
 }
 
@@ -361,15 +378,4 @@ MEMO_MIN = 64
 FOR_COST = 8
 """An iteration of a `for` (a scope and an evaluator each) costs about as much as copying 8 elements."""
 
-
-def path_str(path: tuple[Any, ...]) -> str:
-    out = ""
-    for p in path:
-        if isinstance(p, int) and not isinstance(p, bool):
-            out += f"[{p}]"
-        elif isinstance(p, str) and out and not p.isidentifier():
-            out += f'["{p}"]'
-        else:
-            out += ("." if out else "") + str(p)
-    return out
 

@@ -16,6 +16,7 @@ from .loader_base import LoaderBase
 from .module_def import ModuleDef, comments_for, traversal_name
 from .module_instance import ModuleInstance, ProviderConfig, ResourceInstance
 from .sources import outside
+from .symbolic import plain
 
 
 class ModuleExpansion(LoaderBase):
@@ -42,7 +43,7 @@ class ModuleExpansion(LoaderBase):
         if isinstance(cfg.region, tuple):
             owner = cfg.owner or self.root_module or module
             try:
-                cfg.region = normalize_value(Evaluator(owner, Scope()).value(cfg.region))
+                cfg.region = normalize_value(plain(Evaluator(owner, Scope()).value(cfg.region)))
             except functions.ValueTooLarge:
                 cfg.region = UNKNOWN
             if cfg.region is None:
@@ -77,7 +78,8 @@ class ModuleExpansion(LoaderBase):
             pairs = []
             for key, each_value in keys:
                 addr = config + _key_suffix(key)
-                scope = Scope({"count": {"index": key}} if "count" in block.attributes else {"each": {"key": key, "value": each_value}})
+                counted = "count" in block.attributes
+                scope = Scope({"count": {"index": key}} if counted else {"each": {"key": key, "value": each_value}})
                 self._add_instance(module, block, addr, rtype, key, scope)
                 pairs.append((key, addr))
             group = ResourceGroup(tuple(pairs), keyed="for_each" in block.attributes)
@@ -87,44 +89,56 @@ class ModuleExpansion(LoaderBase):
     def _instance_keys(
         self, module: ModuleInstance, block: Block, config: str, note: bool = True
     ) -> list[tuple[Any, Any]] | None:
-        file = getattr(block, "file", None)
+        """The instance keys (and `each.value`s) of a block with `count` or `for_each`; None for one
+        instance: no meta-argument, or one not known (said when `note`: on the final attempt)."""
         if "count" in block.attributes:
-            attr = block.attributes["count"]
-            n = self.guarded(lambda: Evaluator(module, Scope()).value(attr.expr), attr, file)
-            if isinstance(n, bool) or not isinstance(n, (int, float)):
-                if note:
-                    self._unchecked("value", f"count of {config}", "not known statically; treated as one instance", block)
-                return None
-            problem = None
-            if n != n or n in (float("inf"), float("-inf")) or n != int(n):
-                problem = f"count must be a whole number, not {functions.to_string(n)}"
-            elif n < 0:
-                problem = f"count cannot be negative ({functions.to_string(n)})"
-            elif n > MAX_INSTANCES:
-                problem = f"count = {functions.to_string(n)} exceeds the limit of {MAX_INSTANCES:,} instances of one block"
-            if problem is not None:
-                if note:  # said once, on the final attempt (the first may wait for modules)
-                    self.limit_error(problem + "; treated as one instance", attr, file)
-                return None
-            return [(i, None) for i in range(int(n))]
+            return self._count_keys(module, block, config, note)
         if "for_each" in block.attributes:
-            attr = block.attributes["for_each"]
-            coll = self.guarded(lambda: Evaluator(module, Scope()).eval(attr.expr), attr, file)
-            if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
-                if note:
-                    self.limit_error(f"for_each over {len(coll):,} elements exceeds the limit of {MAX_INSTANCES:,} "
-                                     "instances of one block; treated as one instance", attr, file)
-                return None
-            if isinstance(coll, dict):
-                return [(k, v) for k, v in sorted(coll.items())]
-            if isinstance(coll, list) and all(isinstance(x, str) for x in coll):
-                return [(k, k) for k in sorted(set(coll))]
-            if note:
-                self._unchecked("value", f"for_each of {config}", "not known statically; treated as one instance", block)
-            return None
+            return self._for_each_keys(module, block, config, note)
         return None
 
-    def _add_instance(self, module: ModuleInstance, block: Block, addr: str, rtype: str, key: Any, scope: Scope) -> None:
+    def _count_keys(self, module: ModuleInstance, block: Block, config: str,
+                    note: bool) -> list[tuple[Any, Any]] | None:
+        file = getattr(block, "file", None)
+        attr = block.attributes["count"]
+        n = self.guarded(lambda: Evaluator(module, Scope()).value(attr.expr), attr, file)
+        if isinstance(n, bool) or not isinstance(n, (int, float)):
+            if note:
+                self._unchecked("value", f"count of {config}", "not known statically; treated as one instance", block)
+            return None
+        problem = None
+        if n != n or n in (float("inf"), float("-inf")) or n != int(n):
+            problem = f"count must be a whole number, not {functions.to_string(n)}"
+        elif n < 0:
+            problem = f"count cannot be negative ({functions.to_string(n)})"
+        elif n > MAX_INSTANCES:
+            problem = f"count = {functions.to_string(n)} exceeds the limit of {MAX_INSTANCES:,} instances of one block"
+        if problem is not None:
+            if note:  # said once, on the final attempt (the first may wait for modules)
+                self.limit_error(problem + "; treated as one instance", attr, file)
+            return None
+        return [(i, None) for i in range(int(n))]
+
+    def _for_each_keys(self, module: ModuleInstance, block: Block, config: str,
+                       note: bool) -> list[tuple[Any, Any]] | None:
+        file = getattr(block, "file", None)
+        attr = block.attributes["for_each"]
+        coll = self.guarded(lambda: Evaluator(module, Scope()).eval(attr.expr), attr, file)
+        if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
+            if note:
+                self.limit_error(f"for_each over {len(coll):,} elements exceeds the limit of {MAX_INSTANCES:,} "
+                                 "instances of one block; treated as one instance", attr, file)
+            return None
+        if isinstance(coll, dict):
+            return [(k, v) for k, v in sorted(coll.items())]
+        if isinstance(coll, list) and all(isinstance(x, str) for x in coll):
+            return [(k, k) for k in sorted(set(coll))]
+        if note:
+            self._unchecked("value", f"for_each of {config}", "not known statically; treated as one instance", block)
+        return None
+
+    def _add_instance(self, module: ModuleInstance, block: Block, addr: str, rtype: str, key: Any,
+                      scope: Scope) -> None:
         if addr in self.instances:
             self.errors.append(InputError(self.sources.display(getattr(block, "file", self.root)),
                                           f"duplicate resource address {addr}", block.line, block.column))
@@ -179,7 +193,8 @@ class ModuleExpansion(LoaderBase):
             scope = Scope({"count": {"index": key}})
         else:
             scope = Scope({"each": {"key": key, "value": each_value}})
-        args = {arg: _lazy(parent, scope, attr, file) for arg, attr in block.attributes.items() if arg not in _CALL_META}
+        args = {arg: _lazy(parent, scope, attr, file)
+                for arg, attr in block.attributes.items() if arg not in _CALL_META}
         child_providers = self._providers(definition, provider_map, None)
         call_key = f"{parent.key}.{name}" if parent.key else name
         child = ModuleInstance(self, definition, prefix, args, child_providers, parent.depth + 1, call_key)
@@ -210,15 +225,16 @@ class ModuleExpansion(LoaderBase):
             directory = found
         real = os.path.realpath(directory)
         if outside(directory, self.boundary) is not None:
-            self._unchecked("module", what, f"outside {self.boundary_name} ({self.sources.display(real)}); not followed",
-                            block)
+            shown = self.sources.display(real)
+            self._unchecked("module", what, f"outside {self.boundary_name} ({shown}); not followed", block)
             return None
         if not os.path.isdir(directory):
             return self._module_error(block, f"source {excerpt(source, 60)} does not exist")
         if real in self._module_stack:
             return self._module_error(block, f"source {excerpt(source, 60)} includes itself (module cycle)")
         if parent.depth + 1 > MAX_MODULE_DEPTH:
-            return self._module_error(block, f"modules nested more than {MAX_MODULE_DEPTH} deep (the limit); not followed")
+            return self._module_error(block, f"modules nested more than {MAX_MODULE_DEPTH} deep (the limit); "
+                                             "not followed")
         return directory, real
 
     def _module_error(self, block: Block, problem: str) -> None:

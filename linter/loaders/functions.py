@@ -334,15 +334,43 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+SHAPE = {"length", "keys"}
+"""Functions of a collection's shape: the length of a list, the keys of a map, known even when some
+elements are not."""
+
+
+FILTERS = {"toset", "distinct", "compact", "flatten"}
+"""Functions whose result's length depends on the elements' values."""
+
+
+class Unsure(list):  # type: ignore[type-arg]
+    """A list whose length is not known: a FILTERS result over elements not known."""
+
+
+def _shape_known(name: str, args: list[Any]) -> bool:
+    return name in SHAPE and len(args) == 1 and isinstance(args[0], (list, dict)) and not isinstance(args[0], Unsure)
+
+
+def _known(x: Any) -> bool:
+    if isinstance(x, list):
+        return not isinstance(x, Unsure) and all(_known(y) for y in x)
+    if isinstance(x, dict):
+        return all(_known(y) for y in x.values())
+    return x is None or isinstance(x, (str, int, float, bool))
+
+
 def call(name: str, args: list[Any]) -> Any:
     fn = FUNCTIONS.get(name)
     if fn is None:
         return UNKNOWN
-    if name not in STRUCTURAL and contains_unknown(args):
+    if name not in STRUCTURAL and contains_unknown(args) and not _shape_known(name, args):
         return UNKNOWN
     if name in STRUCTURAL and any(a is UNKNOWN for a in args):
         return UNKNOWN
     try:
-        return fn(*args)
+        result = fn(*args)
+        if name in FILTERS and isinstance(result, list) and not all(_known(a) for a in args):
+            return Unsure(result)
+        return result
     except (TypeError, ValueError, IndexError, KeyError, OverflowError, AttributeError, RecursionError):
         return UNKNOWN

@@ -16,6 +16,7 @@ from .hcl_tree import HclSyntaxError
 from .limits import LimitExceeded
 from .module_instance import ModuleInstance
 from .resource_build import ResourceBuilding
+from .symbolic import Symbol
 from .variables import assign, coerce, declared_type
 
 
@@ -50,7 +51,10 @@ class HclLoader(ResourceBuilding):
     def root_var(self, module: ModuleInstance, name: str) -> Any:
         """A variable no module call sets: the root's assigned value, a module's default."""
         if module.depth == 0 and self._root_vars is not None:
-            return self._root_vars.get(name, UNKNOWN)
+            value = self._root_vars.get(name, UNKNOWN)
+            if value is UNKNOWN and name in module.definition.variables:
+                return Symbol("var." + name)  # unknown, but the same wherever it is read
+            return value
         block = module.definition.variables.get(name)
         if block is None or "default" not in block.attributes:
             return UNKNOWN

@@ -111,7 +111,8 @@ class LoaderBase:
         return self._manifest
 
     def _unchecked(self, kind: str, what: str, why: str, block: Block) -> None:
-        self.unchecked.append(Unchecked(kind, what, why, self.sources.display(getattr(block, "file", self.root)), block.line))
+        shown = self.sources.display(getattr(block, "file", self.root))
+        self.unchecked.append(Unchecked(kind, what, why, shown, block.line))
 
     def reference_cycle(self, module: ModuleInstance, token: str) -> None:
         """`token` of `module` refers to itself: Terraform rejects the configuration; it is unknown here."""

@@ -46,6 +46,8 @@ class ResourceInstance:
     refs: dict[tuple[Any, ...], list[Ref]] = field(default_factory=dict)
     unresolved: set[tuple[Any, ...]] = field(default_factory=set)
     evaluating: bool = False
+    symbols: dict[str, str] = field(default_factory=dict)
+    """Unknown values that are the same as an expression (loaders.symbolic), by dotted path."""
 
 
 class ModuleInstance:

@@ -6,11 +6,13 @@ from typing import Any
 
 from ..model import UNKNOWN, Ref, Resource, Span
 from ..provider import convert
+from . import symbolic
 from .evaluator import FOR_COST, Evaluator, ResourceGroup, ResourcePath, Scope
 from .expansion import ModuleExpansion
 from .hcl_tree import Block, Expr
 from .module_def import comments_for, traversal_name
 from .module_instance import ModuleInstance, ResourceInstance
+from .symbolic import path_str
 
 META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
 META_BLOCKS = {"lifecycle", "provisioner", "connection"}
@@ -34,6 +36,9 @@ class ResourceBuilding(ModuleExpansion):
                 return UNKNOWN
         if v is None:
             return UNKNOWN  # unset in configuration: computed by the provider
+        if v is UNKNOWN and inst.symbols:
+            key = inst.symbols.get(path_str(ref.path))
+            return UNKNOWN if key is None else symbolic.Symbol(key)
         return v
 
     # -- building resources ---------------------------------------------------------------------
@@ -52,10 +57,11 @@ class ResourceBuilding(ModuleExpansion):
             inst.evaluating = False
             premature = self.incomplete
             self.incomplete = outer or premature
+        values, symbols = symbolic.strip(values)
         converted: dict[str, Any] = convert(inst.type, self.normalize(values))
         if premature:  # read a module instance not expanded yet: evaluated again when read again
             return converted
-        inst.values, inst.refs, inst.unresolved = converted, refs, unresolved
+        inst.values, inst.refs, inst.unresolved, inst.symbols = converted, refs, unresolved, symbols
         return converted
 
     def _eval_body(
@@ -160,6 +166,7 @@ class ResourceBuilding(ModuleExpansion):
             attr_spans=attr_spans,
             refs={k: [r for r in v if r.address != inst.address] for k, v in inst.refs.items()},
             unresolved=set(inst.unresolved),
+            unknown_keys=dict(inst.symbols),
             recorded=False,
             source=self.sources.display(self.root),
             comments=tuple(comments),
