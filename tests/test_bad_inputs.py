@@ -51,19 +51,24 @@ Target = str | Callable[[Path], str]
 # -- running the CLI ---------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging (cycles, symlink loops)."""
+def deadline(seconds: int, wall: int = 600) -> Iterator[None]:
+    """Fail instead of hanging (cycles, symlink loops): after `seconds` of CPU time (a loop), or
+    `wall` seconds of the clock (a blocked read). CPU time, so a loaded machine does not fail it."""
 
     def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds}s: a hang")
+        raise TimeoutError(f"still running after {seconds} CPU seconds or {wall}s: a hang")
 
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
+    old_prof = signal.signal(signal.SIGPROF, expired)
+    old_alarm = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.alarm(wall)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+        signal.signal(signal.SIGPROF, old_prof)
+        signal.signal(signal.SIGALRM, old_alarm)
 
 
 def invoke(target: Target, tmp_path: Path, *extra: str) -> Result:
