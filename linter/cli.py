@@ -10,7 +10,12 @@ from typing import Any
 import click
 
 from . import __version__
+from .config import Config, ConfigError, apply_exclude, excluder, resolve, show
+from .finding_filters import apply_after
 from .outputs import Output, OutputError, OutputUsageError, Protected, check, plan, write_atomic, write_stdout
+from .registry import RuleLoadError, explain, rules_table
+from .results import Report
+from .rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -55,23 +60,35 @@ def _var_items(ctx: click.Context, kw: dict[str, Any]) -> list[tuple[str, str]]:
 @click.option("-f", "--format", "fmt", multiple=True, metavar="FORMAT[=FILE]",
               help="Output format (text, json, sarif, github, markdown, or a plugin's), to stdout or to FILE; "
                    "repeatable, at most one to stdout.  [default: text]")
-@click.option("-o", "--output", metavar="FILE", help="Write the report of the single --format to FILE instead of stdout.")
-@click.option("--source-dir", type=click.Path(file_okay=False), help="Configuration directory of a plan, for file:line and suppressions.")
-@click.option("--var", "var", multiple=True, metavar="NAME=VALUE", help="Set a root module variable, as terraform -var does (repeatable).")
-@click.option("--var-file", "var_file", multiple=True, metavar="FILE", help="Read variable values from FILE, as terraform -var-file does (repeatable).")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the report of the single --format to FILE instead of stdout.")
+@click.option("--source-dir", type=click.Path(file_okay=False),
+              help="Configuration directory of a plan, for file:line and suppressions.")
+@click.option("--var", "var", multiple=True, metavar="NAME=VALUE",
+              help="Set a root module variable, as terraform -var does (repeatable).")
+@click.option("--var-file", "var_file", multiple=True, metavar="FILE",
+              help="Read variable values from FILE, as terraform -var-file does (repeatable).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None, help="Lowest severity that makes the exit code 1.  [default: warning]")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (input and internal errors still count).")
-@click.option("--show-unknown", is_flag=True, help="List what could not be checked (every run counts it in the summary).")
-@click.option("--fail-on-unknown", is_flag=True, help="Exit 1 when anything could not be checked (a module not followed, a value not known).")
-@click.option("--root", "root_dir", type=click.Path(file_okay=False, exists=True), help="Boundary of the run: files are read, and roots and callers searched, only below DIR.  [default: the git work tree, else the file system]")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
+              help="Lowest severity that makes the exit code 1.  [default: warning]")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when there are findings (input and internal errors still count).")
+@click.option("--show-unknown", is_flag=True,
+              help="List what could not be checked (every run counts it in the summary).")
+@click.option("--fail-on-unknown", is_flag=True,
+              help="Exit 1 when anything could not be checked (a module not followed, a value not known).")
+@click.option("--root", "root_dir", type=click.Path(file_okay=False, exists=True),
+              help="Boundary of the run: files are read, and roots and callers searched, only below DIR.  [default: "
+                   "the git work tree, else the file system]")
 @click.option("--all-in-dir", is_flag=True, help="With .tf files given: report findings of their whole directories.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Read settings from this TOML file.")
 @click.option("--show-config", is_flag=True, help="Print the settings in force and exit.")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="A previous JSON report: only findings not in it count.")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="A previous JSON report: only findings not in it count.")
 @click.option("--write-baseline", metavar="FILE", help="Write the findings as a baseline JSON report to FILE.")
-@click.option("--sarif-root", type=click.Path(file_okay=False), help="Directory SARIF URIs are relative to.  [default: git top level, else .]")
+@click.option("--sarif-root", type=click.Path(file_okay=False),
+              help="Directory SARIF URIs are relative to.  [default: git top level, else .]")
 @click.option("--category", help="SARIF automationDetails.id.  [default: vpcep-lint/<first input>]")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 @click.option("--list-rules", is_flag=True, help="List the available rules and exit.")
@@ -79,7 +96,7 @@ def _var_items(ctx: click.Context, kw: dict[str, Any]) -> list[tuple[str, str]]:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(__version__, "-V", "--version", prog_name="vpcep-lint", message="%(prog)s %(version)s")
 @click.pass_context
-def main(ctx: click.Context, **kw: Any) -> None:
+def main(ctx: click.Context, /, **kw: Any) -> None:
     """Lint Huawei Cloud Terraform for VPC endpoint connectivity mistakes.
 
     PATH is a directory of .tf files, .tf files, a `terraform show -json` plan or state,
@@ -98,14 +115,13 @@ def main(ctx: click.Context, **kw: Any) -> None:
     except Exception as exc:  # the last line of defence: exit 3, never a bare traceback
         if kw.get("debug"):
             traceback.print_exc()
-        _error(f"internal error: {type(exc).__name__}: {exc}" + ("" if kw.get("debug") else " (run with --debug for details)"))
+        hint = "" if kw.get("debug") else " (run with --debug for details)"
+        _error(f"internal error: {type(exc).__name__}: {exc}{hint}")
         code = EXIT_INTERNAL
     ctx.exit(code)
 
 
 def run(**kw: Any) -> int:
-    from . import settings
-    from .api import Options, lint
     from .registry import DuplicateRuleError, discover
 
     try:
@@ -113,46 +129,62 @@ def run(**kw: Any) -> int:
     except DuplicateRuleError as exc:
         _error(str(exc))
         return EXIT_INPUT
-    known_ids = {r.id for r in all_rules}
-
-    if kw["list_rules"]:
-        click.echo(settings.rules_table(all_rules), nl=False)
-        for e in load_errors:
-            _error(_safe(str(e)))
-        return EXIT_INTERNAL if load_errors else EXIT_CLEAN
-    if kw["explain"]:
-        wanted = kw["explain"].strip().upper()
-        for cls in all_rules:
-            if cls.id == wanted:
-                click.echo(settings.explain(cls))
-                return EXIT_CLEAN
-        raise click.UsageError(f"unknown rule {kw['explain']!r}; see --list-rules")
-
+    if kw["list_rules"] or kw["explain"]:
+        return _list_or_explain(kw, all_rules, load_errors)
     paths = list(kw["paths"])
     try:
-        conf = settings.resolve(kw, paths, known_ids)
-    except settings.ConfigError as exc:
+        conf = resolve(kw, paths, {r.id for r in all_rules})
+    except ConfigError as exc:
         _error(str(exc))
         return EXIT_INPUT
     if kw["show_config"]:
-        click.echo(settings.show(conf), nl=False)
+        click.echo(show(conf), nl=False)
         return EXIT_CLEAN
     if not paths:
         raise click.UsageError("no PATH given (a directory, .tf files, a plan or state JSON, or -)")
-    for rid in conf.select + conf.ignore:
-        if not any(k.startswith(rid) for k in known_ids):
-            raise click.UsageError(f"unknown rule id or prefix {rid!r}; see --list-rules")
+    unknown = [rid for rid in conf.select + conf.ignore if not any(r.id.startswith(rid) for r in all_rules)]
+    if unknown:
+        raise click.UsageError(f"unknown rule id or prefix {unknown[0]!r}; see --list-rules")
     try:
         outputs = _plan_outputs(kw, conf)
     except OutputError as exc:
         _error(_safe(str(exc)))
         return EXIT_INPUT
-    kept = settings.apply_exclude(paths, conf)
-    dropped = [p for p in paths if p not in kept]
-    paths = kept
+    report = _lint(kw, conf, paths, load_errors)
+    try:
+        current = apply_after(report, conf, kw)
+        if kw["write_baseline"]:
+            _write_baseline(kw["write_baseline"], report, current)
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    _tell(report, kw)
+    code = exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
+    return _emit(report, outputs, kw, paths, code)
 
+
+def _list_or_explain(kw: dict[str, Any], all_rules: list[type[Rule]], load_errors: list[RuleLoadError]) -> int:
+    """`--list-rules`, else `--explain RULE`."""
+    if kw["list_rules"]:
+        click.echo(rules_table(all_rules), nl=False)
+        for e in load_errors:
+            _error(_safe(str(e)))
+        return EXIT_INTERNAL if load_errors else EXIT_CLEAN
+    wanted = kw["explain"].strip().upper()
+    for cls in all_rules:
+        if cls.id == wanted:
+            click.echo(explain(cls))
+            return EXIT_CLEAN
+    raise click.UsageError(f"unknown rule {kw['explain']!r}; see --list-rules")
+
+
+def _lint(kw: dict[str, Any], conf: Config, paths: list[str], load_errors: list[RuleLoadError]) -> Report:
+    """The run itself, on the inputs the configuration does not exclude."""
+    from .api import Options, lint
     from .loaders.variables import RootVarFiles, VariableInputs
 
+    kept = apply_exclude(paths, conf)
+    dropped = [p for p in paths if p not in kept]
     root_files = None
     if conf.var_files:
         root_files = RootVarFiles(conf.base, tuple((k, tuple(v)) for k, v in conf.var_files.items()), conf.path or "")
@@ -166,21 +198,21 @@ def run(**kw: Any) -> int:
         source_dir=kw["source_dir"],
         all_in_dir=kw["all_in_dir"],
         root=kw["root_dir"],
-        excluded=settings.excluder(conf),
+        excluded=excluder(conf),
         use_cache=not kw["no_cache"],
         cache_dir=os.environ.get("VPCEP_LINT_CACHE_DIR"),
         variables=VariableInputs.from_command_line(items, os.environ, root_files),
     )
-    report = lint(paths, options)
+    report = lint(kept, options)
     report.config_path = conf.path and _shown_path(conf.path)
     report.excluded = sorted({_shown_path(p) for p in dropped} | set(report.excluded))
     report.load_errors = load_errors + [e for e in report.load_errors if e not in load_errors]
-    try:
-        settings.apply_after(report, conf, kw)
-    except settings.ConfigError as exc:
-        _error(str(exc))
-        return EXIT_INPUT
+    return report
 
+
+def _tell(report: Report, kw: dict[str, Any]) -> None:
+    """What goes to standard error: input errors and warnings, internal errors, notices, and on request
+    the tracebacks of crashes and what could not be checked."""
     for err in report.errors:
         _error(_safe(str(err)))
     for warning in report.warnings:
@@ -190,16 +222,29 @@ def run(**kw: Any) -> int:
     for notice in report.notices:
         click.echo(f"vpcep-lint: note: {_safe(notice)}", err=True)
     if kw["debug"]:
-        for crash in [*report.crashes, *report.loader_crashes]:
-            click.echo(crash.detail, err=True)
+        details = [c.detail for c in report.crashes] + [c.detail for c in report.loader_crashes]
+        for detail in details:
+            click.echo(detail, err=True)
     if kw["show_unknown"]:
         from .report.text import format_unchecked
 
         for item in report.unchecked:
             click.echo(f"vpcep-lint: note: {format_unchecked(item)}", err=True)
 
-    code = exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
-    return _emit(report, outputs, kw, paths, code)
+
+def _write_baseline(path: str, report: Any, current: list[Any]) -> None:
+    """Everything found now, also what the baseline read hid, as a JSON report; written to a temporary
+    file renamed into place, so that a failed write leaves the old baseline whole."""
+    import copy
+
+    from .report import json_report
+
+    snapshot = copy.copy(report)
+    snapshot.findings = current
+    try:
+        write_atomic(path, json_report.render(snapshot), "baseline")
+    except OutputError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _plan_outputs(kw: dict[str, Any], conf: Any) -> list[Output]:
@@ -230,10 +275,31 @@ def _emit(report: Any, outputs: list[Output], kw: dict[str, Any], paths: list[st
     A formatter that fails is an internal error (exit 3); a file that cannot be written exits 2.
     Either way the other outputs are still written, and a file that failed keeps its old content.
     """
+    rendered, failed_formatter = _render(report, outputs, kw, paths)
+    failed_output = False
+    for o, text in sorted(rendered, key=lambda r: r[0].path is None):  # files first, stdout last
+        try:
+            if o.path is None:
+                write_stdout(text)
+            else:
+                write_atomic(o.path, text, f"the {o.format} report")
+        except OutputError as exc:
+            _error(_safe(str(exc)))
+            failed_output = True
+    if failed_formatter:
+        return EXIT_INTERNAL
+    if failed_output and code != EXIT_INTERNAL:
+        return EXIT_INPUT
+    return code
+
+
+def _render(report: Any, outputs: list[Output], kw: dict[str, Any],
+            paths: list[str]) -> tuple[list[tuple[Output, str]], bool]:
+    """Each output's text, and whether a formatter failed (the others are still rendered)."""
     from .report import formatters
 
     table = formatters.registered()
-    failed_output = failed_formatter = False
+    failed = False
     rendered: list[tuple[Output, str]] = []
     for o in outputs:
         options = formatters.RenderOptions(
@@ -249,29 +315,16 @@ def _emit(report: Any, outputs: list[Output], kw: dict[str, Any], paths: list[st
                 raise TypeError(f"returned {type(text).__name__}, not str")
         except formatters.FormatterError as exc:
             _error(_safe(str(exc)))
-            failed_formatter = True
+            failed = True
             continue
         except Exception as exc:
             if kw.get("debug"):
                 traceback.print_exc()
             _error(_safe(f"internal error: formatter {o.format!r} failed: {type(exc).__name__}: {exc}"))
-            failed_formatter = True
+            failed = True
             continue
         rendered.append((o, text))
-    for o, text in sorted(rendered, key=lambda r: r[0].path is None):  # files first, stdout last
-        try:
-            if o.path is None:
-                write_stdout(text)
-            else:
-                write_atomic(o.path, text, f"the {o.format} report")
-        except OutputError as exc:
-            _error(_safe(str(exc)))
-            failed_output = True
-    if failed_formatter:
-        return EXIT_INTERNAL
-    if failed_output and code != EXIT_INTERNAL:
-        return EXIT_INPUT
-    return code
+    return rendered, failed
 
 
 def exit_code(report: Any, fail_on: str, exit_zero: bool, fail_on_unknown: bool = False) -> int:

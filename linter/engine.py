@@ -41,25 +41,30 @@ def run_rules(rules: Sequence[Rule], inv: Inventory) -> EngineResult:
             )
             continue
         for f in found:
-            if isinstance(f, Unknown):
-                # one item per unknown part, naming every rule that skipped it
-                _, ids = skipped.setdefault((f.resource.address, f.what, f.attribute), (f, []))
-                if rule.id not in ids:
-                    ids.append(rule.id)
-                continue
-            if isinstance(f, Unchecked):
-                if f not in result.unchecked:
-                    result.unchecked.append(f)
-                continue
-            key = (f.rule_id, f.address, f.key, f.message)
-            if key not in seen:
-                seen.add(key)
-                result.findings.append(f)
+            _take(rule.id, f, result, seen, skipped)
     for unknown, ids in skipped.values():
         item = unchecked(unknown, ids)
         if item not in result.unchecked:
             result.unchecked.append(item)
     return result
+
+
+def _take(rule_id: str, f: Finding | Unknown | Unchecked, result: EngineResult, seen: set[tuple[object, ...]],
+          skipped: dict[tuple[str, str, str | None], tuple[Unknown, list[str]]]) -> None:
+    """One item a rule yielded: a finding (repeats dropped), what it could not check, or an unknown part."""
+    if isinstance(f, Unknown):
+        # one item per unknown part, naming every rule that skipped it
+        _, ids = skipped.setdefault((f.resource.address, f.what, f.attribute), (f, []))
+        if rule_id not in ids:
+            ids.append(rule_id)
+    elif isinstance(f, Unchecked):
+        if f not in result.unchecked:
+            result.unchecked.append(f)
+    else:
+        key = (f.rule_id, f.address, f.key, f.message)
+        if key not in seen:
+            seen.add(key)
+            result.findings.append(f)
 
 
 def unchecked(unknown: Unknown, rule_ids: Sequence[str]) -> Unchecked:

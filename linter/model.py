@@ -8,35 +8,35 @@ An empty string is read as unset, as the provider stores unset optional strings 
 """
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from .provider import EXPORTED_IDS
 
 
-class _Unknown:
-    """A value that cannot be known before apply or without evaluating the inputs."""
+class UnknownValue(enum.Enum):
+    """A value that cannot be known before apply or without evaluating the inputs.
 
-    _instance: _Unknown | None = None
+    One member, `UNKNOWN`: a type checker then narrows `X | UnknownValue` to `X` after `is not UNKNOWN`,
+    so a value that may be unknown cannot be used as a known one without that test.
+    """
 
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    UNKNOWN = "UNKNOWN"
 
     def __repr__(self) -> str:
         return "UNKNOWN"
 
-    def __reduce__(self) -> str:
+    def __str__(self) -> str:
         return "UNKNOWN"
 
     def __bool__(self) -> bool:
         raise TypeError("UNKNOWN has no truth value; test `is UNKNOWN` first")
 
 
-UNKNOWN: Any = _Unknown()
+UNKNOWN: Final = UnknownValue.UNKNOWN
 
 
 def contains_unknown(value: object) -> bool:
@@ -141,16 +141,14 @@ class Resource:
                 value = value[part]
         return default if value is None else value
 
-    def blocks(self, name: str) -> list[dict[str, Any]] | Any:
+    def blocks(self, name: str) -> list[dict[str, Any]] | UnknownValue:
         """The nested blocks called `name`: a list of dicts, [] when unset, UNKNOWN when unknown."""
         value = self.values.get(name)
-        if value is UNKNOWN:
-            return UNKNOWN
         if value is None:
             return []
         if isinstance(value, dict):
             return [value]
-        if not isinstance(value, list):
+        if not isinstance(value, list):  # UNKNOWN itself, or a value no block can be
             return UNKNOWN
         if any(v is UNKNOWN for v in value):
             return UNKNOWN
@@ -287,15 +285,7 @@ class Inventory:
 
     def link_literal_ids(self) -> None:
         """Turn known ID values into references (state and plans of existing resources)."""
-        by_id: dict[str, list[Ref]] = {}
-        for r in self.resources:
-            rid = r.values.get("id")
-            if isinstance(rid, str) and rid:
-                by_id.setdefault(rid, []).append(Ref(r.address, "id"))
-            for pattern in EXPORTED_IDS.get(r.type, ()):
-                for path, value in _expand(r.values, split_path(pattern)):
-                    if isinstance(value, str) and value:
-                        by_id.setdefault(value, []).append(Ref(r.address, join_path(path)))
+        by_id = self._exported_ids()
         if not by_id:
             return
         for r in self.resources:
@@ -309,6 +299,19 @@ class Inventory:
                         have.append(t)
         self._reverse = None
         self.derived.clear()
+
+    def _exported_ids(self) -> dict[str, list[Ref]]:
+        """Each known ID value, and the attributes exporting it (`id`, and the provider's other IDs)."""
+        by_id: dict[str, list[Ref]] = {}
+        for r in self.resources:
+            rid = r.values.get("id")
+            if isinstance(rid, str) and rid:
+                by_id.setdefault(rid, []).append(Ref(r.address, "id"))
+            for pattern in EXPORTED_IDS.get(r.type, ()):
+                for path, value in _expand(r.values, split_path(pattern)):
+                    if isinstance(value, str) and value:
+                        by_id.setdefault(value, []).append(Ref(r.address, join_path(path)))
+        return by_id
 
     def refs(self, resource: Resource, path: str | tuple[str | int, ...] = ()) -> list[Ref]:
         """References made by `resource` at `path` or below it, in source order."""
@@ -368,7 +371,7 @@ class Inventory:
 def _under(key: tuple[str | int, ...], prefix: tuple[str | int, ...]) -> bool:
     if len(key) < len(prefix):
         return False
-    for a, b in zip(key, prefix):
+    for a, b in zip(key, prefix, strict=False):  # key may be longer
         if b == "*":
             continue
         if a != b:
@@ -376,7 +379,9 @@ def _under(key: tuple[str | int, ...], prefix: tuple[str | int, ...]) -> bool:
     return True
 
 
-def _expand(value: Any, parts: tuple[str | int, ...], at: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+def _expand(
+    value: Any, parts: tuple[str | int, ...], at: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     if not parts:
         yield at, value
         return

@@ -50,24 +50,10 @@ def plan(formats: Sequence[str], output: str | None, known: Iterable[str]) -> li
         raise OutputUsageError(
             "-o/--output is the file of a single --format; with several, give each its file: --format FORMAT=FILE"
         )
-    outputs: list[Output] = []
-    for spec in specs:
-        name, has_file, file = spec.partition("=")
-        name = name.strip().lower()
-        if not known:
-            raise OutputUsageError("no format is registered: reinstall vpcep-lint (pip install .) to write its entry points")
-        if name not in known:
-            raise OutputUsageError(f"unknown format {name!r} in --format {spec!r}; available: {', '.join(sorted(known))}")
-        if has_file and not file:
-            raise OutputUsageError(
-                f"--format {spec!r}: no file after '='; write --format {name}=FILE, or {name}=- for standard output"
-            )
-        if has_file and output is not None:
-            raise OutputUsageError(f"--format {spec!r} and -o {output!r} both name a file; use one of them")
-        path = file if has_file else output
-        outputs.append(Output(name, None if path in (None, "-") else path))
+    outputs = [_output(spec, output, known) for spec in specs]
     if sum(1 for o in outputs if o.path is None) > 1:
-        raise OutputUsageError("only one format can go to standard output; give the others a file: --format FORMAT=FILE")
+        raise OutputUsageError("only one format can go to standard output; give the others a file: "
+                               "--format FORMAT=FILE")
     seen: dict[str, str] = {}
     for o in outputs:
         if o.path is None:
@@ -77,6 +63,26 @@ def plan(formats: Sequence[str], output: str | None, known: Iterable[str]) -> li
             raise OutputUsageError(f"{seen[real]} and {o.path} are the same file: each output needs its own")
         seen[real] = o.path
     return outputs
+
+
+def _output(spec: str, output: str | None, known: set[str]) -> Output:
+    """One `-f FORMAT[=FILE]`, to FILE, else to `-o`, else to standard output."""
+    name, has_file, file = spec.partition("=")
+    name = name.strip().lower()
+    if not known:
+        raise OutputUsageError("no format is registered: reinstall vpcep-lint (pip install .) "
+                               "to write its entry points")
+    if name not in known:
+        raise OutputUsageError(f"unknown format {name!r} in --format {spec!r}; "
+                               f"available: {', '.join(sorted(known))}")
+    if has_file and not file:
+        raise OutputUsageError(
+            f"--format {spec!r}: no file after '='; write --format {name}=FILE, or {name}=- for standard output"
+        )
+    if has_file and output is not None:
+        raise OutputUsageError(f"--format {spec!r} and -o {output!r} both name a file; use one of them")
+    path = file if has_file else output
+    return Output(name, None if path in (None, "-") else path)
 
 
 @dataclass
@@ -116,21 +122,28 @@ def check(path: str, what: str, protected: Protected) -> None:
         raise refuse(f"directory {os.path.dirname(path) or directory} does not exist")
     if not os.path.isdir(directory):
         raise refuse(f"{os.path.dirname(path) or directory} is not a directory")
+    problem = _existing_file_problem(real)
+    if problem is not None:
+        raise refuse(problem)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise refuse(f"no permission to create files in {os.path.dirname(path) or directory}")
+
+
+def _existing_file_problem(real: str) -> str | None:
+    """Why the file already at `real` cannot be replaced by a report; None when it can (or is absent)."""
     try:
         st = os.stat(real)
     except FileNotFoundError:
-        st = None
+        return None
     except OSError as exc:
-        raise refuse(exc.strerror or str(exc)) from None
-    if st is not None:
-        if stat.S_ISDIR(st.st_mode):
-            raise refuse("it is a directory")
-        if not stat.S_ISREG(st.st_mode):
-            raise refuse("not a regular file (a FIFO, device or socket); write to a regular file or to standard output")
-        if not os.access(real, os.W_OK):
-            raise refuse("the file is read-only")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise refuse(f"no permission to create files in {os.path.dirname(path) or directory}")
+        return exc.strerror or str(exc)
+    if stat.S_ISDIR(st.st_mode):
+        return "it is a directory"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (a FIFO, device or socket); write to a regular file or to standard output"
+    if not os.access(real, os.W_OK):
+        return "the file is read-only"
+    return None
 
 
 def _write(fd: int, data: memoryview) -> int:

@@ -1,8 +1,9 @@
-"""Rule discovery through the `vpcep_lint.rules` entry-point group (built-ins use it too)."""
+"""Rule discovery through the `vpcep_lint.rules` entry-point group (built-ins use it too), and the
+rule listing (`--list-rules`, `--explain`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
@@ -49,7 +50,8 @@ def discover(eps: Iterable[EntryPoint] | None = None) -> tuple[list[type[Rule]],
             errors.append(RuleLoadError(ep.name, dist, "entry point is not a vpcep_lint.rule.Rule subclass"))
             continue
         if cls.id != ep.name or not VALID_ID.match(cls.id):
-            errors.append(RuleLoadError(ep.name, dist, f"rule id {cls.id!r} must match the entry point name and {VALID_ID.pattern}"))
+            errors.append(RuleLoadError(ep.name, dist,
+                                        f"rule id {cls.id!r} must match the entry point name and {VALID_ID.pattern}"))
             continue
         if cls.id in rules and rules[cls.id] is not cls:
             raise DuplicateRuleError(
@@ -58,3 +60,18 @@ def discover(eps: Iterable[EntryPoint] | None = None) -> tuple[list[type[Rule]],
         cls.package = "vpcep-lint" if cls.__module__.startswith("vpcep_lint.") else dist
         rules[cls.id] = cls
     return [rules[k] for k in sorted(rules)], errors
+
+
+def rules_table(rules: Sequence[type[Rule]]) -> str:
+    """`--list-rules`: id, severity, summary and the distribution providing each rule, in columns."""
+    rows = [("ID", "SEVERITY", "SUMMARY", "PACKAGE")]
+    rows += [(r.id, r.severity.value, r.title, r.package) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "".join(
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip() + "\n" for row in rows
+    )
+
+
+def explain(cls: type[Rule]) -> str:
+    """`--explain ID`: the rule's summary, severity, distribution and documentation."""
+    return f"{cls.id}: {cls.title}\nseverity: {cls.severity.value}    provided by: {cls.package}\n\n{cls.doc()}"

@@ -98,25 +98,10 @@ def module_dirs(start: str, is_excluded: Callable[[str], bool], display: Callabl
         if seen > MAX_DIRS:
             walk.truncated = True
             break
-        try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
-        except PermissionError:
-            walk.errors.append(InputError(display(d), "cannot read directory: permission denied"))
+        listed = _list_dir(d, walk, display)
+        if listed is None:
             continue
-        except OSError as exc:
-            walk.errors.append(InputError(display(d), f"cannot read directory: {exc.strerror or exc}"))
-            continue
-        has_tf = False
-        subdirs = []
-        for e in entries:
-            if e.name.endswith((".tf", ".tf.json")) and not e.name.startswith("."):
-                has_tf = True
-            elif not e.name.startswith(".") and e.name not in SKIPPED_DIRS:
-                try:
-                    if e.is_dir(follow_symlinks=False):
-                        subdirs.append(e.path)
-                except OSError:
-                    continue
+        has_tf, subdirs = listed
         if has_tf:
             walk.dirs.append(d)
         for sub in reversed(subdirs):
@@ -126,6 +111,30 @@ def module_dirs(start: str, is_excluded: Callable[[str], bool], display: Callabl
                 stack.append(sub)
     walk.dirs.sort(key=lambda p: p.split(os.sep))
     return walk
+
+
+def _list_dir(d: str, walk: Walk, display: Callable[[str], str]) -> tuple[bool, list[str]] | None:
+    """Whether `d` holds Terraform files, and the directories below it to walk (None: unreadable)."""
+    try:
+        entries = sorted(os.scandir(d), key=lambda e: e.name)
+    except PermissionError:
+        walk.errors.append(InputError(display(d), "cannot read directory: permission denied"))
+        return None
+    except OSError as exc:
+        walk.errors.append(InputError(display(d), f"cannot read directory: {exc.strerror or exc}"))
+        return None
+    has_tf = False
+    subdirs = []
+    for e in entries:
+        if e.name.endswith((".tf", ".tf.json")) and not e.name.startswith("."):
+            has_tf = True
+        elif not e.name.startswith(".") and e.name not in SKIPPED_DIRS:
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    subdirs.append(e.path)
+            except OSError:
+                continue
+    return has_tf, subdirs
 
 
 def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
@@ -140,7 +149,8 @@ def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
                 continue
             attr = block.attributes.get("source")
             value = attr.expr[1] if attr is not None and attr.expr[0] == "lit" else None
-            if isinstance(value, str) and value.startswith(("./", "../")) and "\0" not in value:  # the loader reports a NUL
+            # a NUL is the loader's to report
+            if isinstance(value, str) and value.startswith(("./", "../")) and "\0" not in value:
                 out.append((value, os.path.realpath(os.path.join(directory, value))))
     return out
 

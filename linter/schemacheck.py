@@ -18,7 +18,8 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (
+        isinstance(v, float) and v.is_integer()),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
@@ -30,54 +31,31 @@ class UnsupportedSchema(ValueError):
 
 
 def compile_schema(schema: dict[str, Any]) -> Check:
-    definitions = schema.get("definitions", {})
-    compiled: dict[str, Check] = {}
+    return _Compiler(schema.get("definitions", {})).build(schema)
 
-    def ref(name: str) -> Check:
-        def check(v: Any) -> bool:
-            return compiled[name](v)
 
-        return check
+_IGNORED = ("$schema", "$id", "title", "description", "definitions")
 
-    def build(node: dict[str, Any]) -> Check:
+
+class _Compiler:
+    """Each keyword of a schema node to one check (`_KEYWORDS`); a node's checks all have to pass."""
+
+    def __init__(self, definitions: dict[str, Any]) -> None:
+        self.compiled: dict[str, Check] = {}
+        for name, sub in definitions.items():
+            self.compiled[name] = self.build(sub)
+
+    def build(self, node: dict[str, Any]) -> Check:
         checks: list[Check] = []
         for key, value in node.items():
-            if key in ("$schema", "$id", "title", "description", "definitions"):
+            if key in _IGNORED:
                 continue
-            if key == "$ref":
-                if not value.startswith("#/definitions/"):
-                    raise UnsupportedSchema(value)
-                checks.append(ref(value.rsplit("/", 1)[1]))
-            elif key == "type":
-                checks.append(_type_check([value] if isinstance(value, str) else list(value)))
-            elif key == "required":
-                checks.append(lambda v, req=tuple(value): not isinstance(v, dict) or all(k in v for k in req))
-            elif key == "properties":
-                checks.append(_properties_check({k: build(sub) for k, sub in value.items()}))
-            elif key == "additionalProperties":
-                known = set(node.get("properties", {}))
-                if value is False:
-                    checks.append(lambda v, known=known: not isinstance(v, dict) or all(k in known for k in v))
-                elif isinstance(value, dict):
-                    extra = build(value)
-                    checks.append(lambda v, known=known, extra=extra: not isinstance(v, dict) or all(
-                        extra(x) for k, x in v.items() if k not in known))
-            elif key == "items":
-                checks.append(_items_check(build(value)))
-            elif key == "enum":
-                checks.append(lambda v, allowed=tuple(value): any(_same(v, a) for a in allowed))
-            elif key == "const":
-                checks.append(lambda v, c=value: _same(v, c))
-            elif key == "pattern":
-                rx = re.compile(value)
-                checks.append(lambda v, rx=rx: not isinstance(v, str) or rx.search(v) is not None)
-            elif key == "propertyNames":
-                names = build(value)
-                checks.append(lambda v, names=names: not isinstance(v, dict) or all(names(k) for k in v))
-            elif key == "minimum":
-                checks.append(lambda v, m=value: not isinstance(v, (int, float)) or isinstance(v, bool) or v >= m)
-            else:
+            keyword = _KEYWORDS.get(key)
+            if keyword is None:
                 raise UnsupportedSchema(key)
+            check = keyword(self, value, node)
+            if check is not None:
+                checks.append(check)
         if len(checks) == 1:
             return checks[0]
         if len(checks) == 2:
@@ -85,9 +63,68 @@ def compile_schema(schema: dict[str, Any]) -> Check:
             return lambda v: first(v) and second(v)
         return lambda v: all(c(v) for c in checks)
 
-    for name, sub in definitions.items():
-        compiled[name] = build(sub)
-    return build(schema)
+    def ref(self, value: str, node: dict[str, Any]) -> Check:
+        if not value.startswith("#/definitions/"):
+            raise UnsupportedSchema(value)
+        name = value.rsplit("/", 1)[1]
+        compiled = self.compiled
+
+        def check(v: Any) -> bool:
+            return compiled[name](v)  # looked up when called: definitions may refer to each other
+
+        return check
+
+    def additional(self, value: Any, node: dict[str, Any]) -> Check | None:
+        known = set(node.get("properties", {}))
+        if value is False:
+            return lambda v: not isinstance(v, dict) or all(k in known for k in v)
+        if isinstance(value, dict):
+            extra = self.build(value)
+            return lambda v: not isinstance(v, dict) or all(extra(x) for k, x in v.items() if k not in known)
+        return None
+
+    def property_names(self, value: dict[str, Any], node: dict[str, Any]) -> Check:
+        names = self.build(value)
+        return lambda v: not isinstance(v, dict) or all(names(k) for k in v)
+
+
+def _required(value: list[str]) -> Check:
+    req = tuple(value)
+    return lambda v: not isinstance(v, dict) or all(k in v for k in req)
+
+
+def _enum(value: list[Any]) -> Check:
+    allowed = tuple(value)
+    return lambda v: any(_same(v, a) for a in allowed)
+
+
+def _pattern(value: str) -> Check:
+    rx = re.compile(value)
+    return lambda v: not isinstance(v, str) or rx.search(v) is not None
+
+
+def _minimum(m: float) -> Check:
+    return lambda v: not isinstance(v, (int, float)) or isinstance(v, bool) or v >= m
+
+
+def _const(c: Any) -> Check:
+    return lambda v: _same(v, c)
+
+
+_Keyword = Callable[[_Compiler, Any, dict[str, Any]], "Check | None"]
+_KEYWORDS: dict[str, _Keyword] = {
+    "$ref": _Compiler.ref,
+    "type": lambda c, value, node: _type_check([value] if isinstance(value, str) else list(value)),
+    "required": lambda c, value, node: _required(value),
+    "properties": lambda c, value, node: _properties_check({k: c.build(sub) for k, sub in value.items()}),
+    "additionalProperties": _Compiler.additional,
+    "items": lambda c, value, node: _items_check(c.build(value)),
+    "enum": lambda c, value, node: _enum(value),
+    "const": lambda c, value, node: _const(value),
+    "pattern": lambda c, value, node: _pattern(value),
+    "propertyNames": _Compiler.property_names,
+    "minimum": lambda c, value, node: _minimum(value),
+}
 
 
 _NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", int: "integer"}
