@@ -161,8 +161,12 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     for raw in dict.fromkeys(paths):  # keep first occurrence, drop repeats
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
+            from .loaders.plan_decode import decode_plan
+
             try:
-                text = decode(read_stream(stream), "<stdin>")
+                data = read_stream(stream)
+                text = decode_plan(data) or decode(data, "<stdin>")  # a plan straight from its bytes
+                del data
             except ReadError as exc:
                 text = InputError("<stdin>", exc.message)
             except MemoryError:
@@ -392,7 +396,12 @@ def _add_input_file(
 
     A function of its own so that the text of a large plan is freed once it is parsed.
     """
-    text = read_text(raw)
+    from .loaders.plan_decode import read_document
+
+    plan, text = read_document(raw)  # a plan is decoded straight from its bytes
+    if plan is not None:
+        documents.append((shown, plan, raw))
+        return
     if isinstance(text, InputError):
         text.source = shown
         report.errors.append(text)
