@@ -43,6 +43,22 @@ if msgspec is not None:
     _Str = Union[str, UnsetType]
     _Index = Union[str, int, UnsetType]
 
+    class _Item(Struct):
+        """Read by the loader as the dict `json` would have given (a missing key is absent)."""
+
+        def get(self, key: str, default: Any = None) -> Any:
+            value = getattr(self, key, UNSET)
+            return default if value is UNSET else value
+
+        def __getitem__(self, key: str) -> Any:
+            value = getattr(self, key, UNSET)
+            if value is UNSET:
+                raise KeyError(key)
+            return value
+
+        def __setitem__(self, key: str, value: Any) -> None:
+            setattr(self, key, value)
+
     class _Opaque(Struct):
         """An object whose content is not read: checked to be an object, then skipped."""
 
@@ -65,13 +81,13 @@ if msgspec is not None:
     class _PriorState(Struct):
         values: Union[_Values, UnsetType] = UNSET
 
-    class _Change(Struct):
+    class _Change(_Item):
         actions: Union[list[str], UnsetType] = UNSET
         before: Union[_Opaque, None, UnsetType] = UNSET
         after: Union[dict[str, Any], None, UnsetType] = UNSET
         after_unknown: Union[dict[str, Any], bool, None, UnsetType] = UNSET
 
-    class _ResourceChange(Struct):
+    class _ResourceChange(_Item):
         address: str
         change: _Change
         module_address: _Str = UNSET
@@ -110,10 +126,6 @@ def _rest_check() -> Any:
     })
 
 
-_RC_KEYS = ("module_address", "mode", "type", "name", "index")
-_CHANGE_KEYS = ("actions", "after", "after_unknown")
-
-
 def decode_plan(data: bytes | bytearray) -> CheckedPlan | None:
     """The plan in `data` as the loader reads it, or None (see the module docstring)."""
     decoder = _decoder()
@@ -141,24 +153,7 @@ def decode_plan(data: bytes | bytearray) -> CheckedPlan | None:
             return None
     except RecursionError:
         return None
-    changes = []
-    for rc in plan.resource_changes:
-        item: dict[str, Any] = {"address": rc.address}
-        for key in _RC_KEYS:
-            value = getattr(rc, key)
-            if value is not unset:
-                item[key] = value
-        c = rc.change
-        change: dict[str, Any] = {}
-        for key in _CHANGE_KEYS:
-            value = getattr(c, key)
-            if value is not unset:
-                change[key] = value
-        if c.before is not unset:
-            change["before"] = None if c.before is None else {}  # only whether there was one is read
-        item["change"] = change
-        changes.append(item)
-    doc["resource_changes"] = changes
+    doc["resource_changes"] = plan.resource_changes  # items read like dicts
     return doc
 
 
