@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .engine import RuleCrash, run_rules
+from .engine import EngineResult, RuleCrash, run_rules
 from .loaders.sources import ReadError, SourceSet, decode, read_stream, read_text
 from .model import InputError, Inventory, Span, Unchecked
 from .registry import RuleLoadError, discover
@@ -43,6 +43,7 @@ class Options:
     cache_dir: str | None = None
     use_cache: bool = False
     jobs: int | None = None
+    """Worker processes for the roots of a repository (`rootpool`); None: one per core, 1: none."""
     rules: Sequence[type[Rule]] | None = None
     """Rule classes to run instead of the discovered ones (tests, embedding)."""
     cwd: str | None = None
@@ -192,18 +193,22 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
     given = {sources.display(f) for g in groups.values() if not g.whole for f in g.files}
     _through_callers(groups, options, sources, is_excluded)
 
-    jobs: list[tuple[str, Inventory, _DirGroup | None]] = []
-    for real in sorted(groups, key=lambda r: r.split(os.sep)):
-        group = groups[real]
-        try:
-            inv, errors = _load_dir(group.directory, sources, boundary_for(group.directory, options.root, report.cwd),
-                                    _root_variables(options, group.directory))
-        except Exception as exc:  # a loader bug must not hide the other inputs
-            report.loader_crashes.append(LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
-            report.inputs.append(InputInfo(group.shown, "error"))
+    from .rootpool import map_roots
+
+    jobs: list[tuple[Inventory, _DirGroup | None, EngineResult | None]] = []
+    ordered = [groups[real] for real in sorted(groups, key=lambda r: r.split(os.sep))]
+    if len(ordered) > 1:
+        from .loaders import hcl, variables  # noqa: F401  # imported once, not in every root worker
+    for root in map_roots(lambda g: _lint_root(g, sources, options, report.cwd, rules), ordered, options.jobs,
+                          weight=lambda g: len(g.files) or 1):
+        if cache is not None and root.pid != os.getpid():
+            cache.written += root.written  # entries written by a worker count for pruning here
+        if root.crash is not None:  # a loader bug must not hide the other inputs
+            report.loader_crashes.append(root.crash)
+            report.inputs.append(InputInfo(root.group.shown, "error"))
             continue
-        _add_errors(report, errors)
-        jobs.append((real, inv, group))
+        _add_errors(report, root.errors)
+        jobs.append((root.inv, root.group, root.result))
     documents.reverse()
     while documents:  # a parsed document is dropped once loaded: big plans need the memory
         shown, doc, path = documents.pop()
@@ -219,14 +224,15 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
             report.errors.append(inv_or_error)
             report.inputs.append(InputInfo(shown, "error"))
             continue
-        jobs.append((shown, inv_or_error, None))
+        jobs.append((inv_or_error, None, None))
 
-    for _, inv, group in jobs:
+    for inv, group, result in jobs:
         subjects = sum(len(inv.of_type(t)) for t in SUBJECT_TYPES)
         report.inputs.append(InputInfo(inv.source, inv.kind, len(inv), subjects))
         report.warnings.extend(inv.warnings)
         report.inventories.append(inv)
-        result = run_rules(rules, inv)
+        if result is None:
+            result = run_rules(rules, inv)
         report.crashes.extend(result.crashes)
         found = result.findings
         unchecked = [*inv.unchecked, *result.unchecked]
@@ -311,6 +317,34 @@ def _through_callers(
         for root in found:
             target = groups.setdefault(os.path.realpath(root), _DirGroup(root, sources.display(root)))
             target.files |= group.files
+
+
+@dataclass
+class _Root:
+    """A root loaded and its rules run (in a worker process, or in this one)."""
+
+    group: _DirGroup
+    inv: Inventory | None = None
+    errors: list[InputError] = field(default_factory=list)
+    result: EngineResult | None = None
+    crash: LoaderCrash | None = None
+    written: int = 0
+    """Parse cache entries written while loading it (those of a worker count for pruning here)."""
+    pid: int = 0
+
+
+def _lint_root(group: _DirGroup, sources: SourceSet, options: Options, cwd: str, rules: list[Rule]) -> _Root:
+    before = sources.cache.written if sources.cache is not None else 0
+    try:
+        inv, errors = _load_dir(group.directory, sources, boundary_for(group.directory, options.root, cwd),
+                                _root_variables(options, group.directory))
+    except Exception as exc:
+        crash = LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return _Root(group, crash=crash)
+    result = run_rules(rules, inv)
+    inv.derived.clear()  # views the rules built: not needed after them, and not sent back from a worker
+    written = (sources.cache.written if sources.cache is not None else 0) - before
+    return _Root(group, inv, errors, result, written=written, pid=os.getpid())
 
 
 def _root_variables(options: Options, directory: str) -> VariableInputs | None:
