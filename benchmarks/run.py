@@ -128,11 +128,11 @@ class Measure:
 # estates
 
 
-def estate(n: int, seed: int, existing: float) -> dict:
-    """Generate (or reuse) OUT/stacks-N; returns its info.json plus paths."""
-    outdir = os.path.join(OUT, f"stacks-{n}")
+def estate(n: int, seed: int, existing: float, lean: bool = False) -> dict:
+    """Generate (or reuse) OUT/stacks-N (OUT/lean-N with `lean`); returns its info.json plus paths."""
+    outdir = os.path.join(OUT, f"{'lean' if lean else 'stacks'}-{n}")
     info_path = os.path.join(outdir, "info.json")
-    key = generate.cache_key(seed, existing)
+    key = generate.cache_key(seed, existing, lean=lean)
     info = None
     if os.path.exists(info_path):
         with open(info_path) as fh:
@@ -142,7 +142,7 @@ def estate(n: int, seed: int, existing: float) -> dict:
     if info is None:
         t0 = time.perf_counter()
         print(f"generating {n} stacks in {outdir} ...", file=sys.stderr, flush=True)
-        info = generate.generate(n, outdir, seed, existing)
+        info = generate.generate(n, outdir, seed, existing, lean=lean)
         GENERATED[0] += time.perf_counter() - t0
         print(f"  {info['resources']} resources, plan {info['plan_bytes'] / 1e6:.1f} MB, "
               f"HCL {info['hcl_bytes'] / 1e6:.1f} MB ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
@@ -363,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--full", action="store_true", help="measure everything at every size (slow)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--existing", type=float, default=generate.DEFAULT_EXISTING)
+    ap.add_argument("--lean", action="store_true",
+                    help="the issue-16 kind of estate (generate.py --lean; implies --existing 0)")
     ap.add_argument("--lint", help="the vpcep-lint executable")
     ap.add_argument("--keep-env", action="store_true",
                     help="pass PYTHONDONTWRITEBYTECODE/PYTHONPYCACHEPREFIX through unchanged")
@@ -389,8 +391,10 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict = {"sizes": sizes, "rows": {}, "notes": [], "machine": machine(), "lint": lint, "python": py,
                      "repeat": args.repeat, "measure_budget": args.measure_budget}
-    infos = {n: estate(n, args.seed, args.existing) for n in sizes}
-    one = estate(1, args.seed, args.existing)
+    if args.lean:
+        args.existing = 0.0
+    infos = {n: estate(n, args.seed, args.existing, args.lean) for n in sizes}
+    one = estate(1, args.seed, args.existing, args.lean)
     results["one_stack_resources"] = one["resources"]
 
     measure = Measure(args.repeat, args.measure_budget)

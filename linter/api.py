@@ -11,10 +11,11 @@ import dataclasses
 import os
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .discover_inputs import TERRAFORM_JSON_KEYS, DirGroup, Inputs, discover
-from .engine import run_rules
+from .engine import EngineResult, run_rules
 from .load_inputs import load_directory, load_document, root_variables
 from .loaders.sources import SourceSet
 from .model import InputError, Inventory
@@ -37,7 +38,7 @@ SUBJECT_TYPES = (
 )
 """Resources the rules start from: an input with none of them has nothing to check."""
 
-_Job = tuple[Inventory, "DirGroup | None"]
+_Job = tuple[Inventory, "DirGroup | None", "EngineResult | None"]
 
 
 def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None) -> Report:
@@ -69,30 +70,67 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
 
     sources = SourceSet(cache=cache, cwd=options.cwd, boundary_of=boundary_of)
     inputs = discover(paths, report, sources, options, stdin)
-    jobs = _load_directories(report, inputs, sources, options) + _load_documents(report, inputs, sources, options)
-    for inv, group in jobs:
+    jobs = _load_directories(report, inputs, sources, options, rules)
+    jobs += _load_documents(report, inputs, sources, options)
+    for inv, group, result in jobs:
         partial = group is not None and not group.whole and not options.all_in_dir
-        _check(report, rules, inv, inputs.given if partial else None)
+        _check(report, rules, inv, inputs.given if partial else None, result)
     _finish(report)
     if cache is not None:
         cache.close()
     return report
 
 
-def _load_directories(report: Report, inputs: Inputs, sources: SourceSet, options: Options) -> list[_Job]:
+def _load_directories(report: Report, inputs: Inputs, sources: SourceSet, options: Options,
+                      rules: list[Rule]) -> list[_Job]:
+    """Each root loaded and its rules run, the roots dealt over the cores (`rootpool`)."""
+    from .rootpool import map_roots
+
+    ordered = [inputs.groups[real] for real in sorted(inputs.groups, key=lambda r: r.split(os.sep))]
+    if len(ordered) > 1:
+        from .loaders import hcl, variables  # noqa: F401  # imported once, not in every root worker
     jobs: list[_Job] = []
-    for real in sorted(inputs.groups, key=lambda r: r.split(os.sep)):
-        group = inputs.groups[real]
-        try:
-            inv, errors = load_directory(group.directory, sources,
-                                         boundary_for(group.directory, options.root, report.cwd),
-                                         root_variables(options, group.directory))
-        except Exception as exc:  # a loader bug must not hide the other inputs
-            _crashed(report, group.shown, exc)
+    cache = sources.cache
+    for root in map_roots(lambda g: _lint_root(g, sources, options, report.cwd, rules), ordered, options.jobs,
+                          weight=lambda g: len(g.files) or 1):
+        if cache is not None and root.pid != os.getpid():
+            cache.written += root.written  # entries written by a worker count for pruning here
+        if root.crash is not None:  # a loader bug must not hide the other inputs
+            report.loader_crashes.append(root.crash)
+            report.inputs.append(InputInfo(root.group.shown, "error"))
             continue
-        report.add_errors(errors)
-        jobs.append((inv, group))
+        assert root.inv is not None
+        report.add_errors(root.errors)
+        jobs.append((root.inv, root.group, root.result))
     return jobs
+
+
+@dataclass
+class _Root:
+    """A root loaded and its rules run (in a worker process, or in this one)."""
+
+    group: DirGroup
+    inv: Inventory | None = None
+    errors: list[InputError] = field(default_factory=list)
+    result: EngineResult | None = None
+    crash: LoaderCrash | None = None
+    written: int = 0
+    """Parse cache entries written while loading it (those of a worker count for pruning here)."""
+    pid: int = 0
+
+
+def _lint_root(group: DirGroup, sources: SourceSet, options: Options, cwd: str, rules: list[Rule]) -> _Root:
+    before = sources.cache.written if sources.cache is not None else 0
+    try:
+        inv, errors = load_directory(group.directory, sources, boundary_for(group.directory, options.root, cwd),
+                                     root_variables(options, group.directory))
+    except Exception as exc:
+        crash = LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return _Root(group, crash=crash)
+    result = run_rules(rules, inv)
+    inv.derived.clear()  # views the rules built: not needed after them, and not sent back from a worker
+    written = (sources.cache.written if sources.cache is not None else 0) - before
+    return _Root(group, inv, errors, result, written=written, pid=os.getpid())
 
 
 def _load_documents(report: Report, inputs: Inputs, sources: SourceSet, options: Options) -> list[_Job]:
@@ -112,7 +150,7 @@ def _load_documents(report: Report, inputs: Inputs, sources: SourceSet, options:
             report.errors.append(inv_or_error)
             report.inputs.append(InputInfo(shown, "error"))
             continue
-        jobs.append((inv_or_error, None))
+        jobs.append((inv_or_error, None, None))
     return jobs
 
 
@@ -121,13 +159,15 @@ def _crashed(report: Report, shown: str, exc: Exception) -> None:
     report.inputs.append(InputInfo(shown, "error"))
 
 
-def _check(report: Report, rules: list[Rule], inv: Inventory, given: set[str] | None) -> None:
+def _check(report: Report, rules: list[Rule], inv: Inventory, given: set[str] | None,
+           result: EngineResult | None = None) -> None:
     """The rules on one inventory; with `given` (files given of a directory), only what is located in those files."""
     subjects = sum(len(inv.of_type(t)) for t in SUBJECT_TYPES)
     report.inputs.append(InputInfo(inv.source, inv.kind, len(inv), subjects))
     report.warnings.extend(inv.warnings)
     report.inventories.append(inv)
-    result = run_rules(rules, inv)
+    if result is None:  # a root's rules ran where it was loaded
+        result = run_rules(rules, inv)
     report.crashes.extend(result.crashes)
     found = result.findings
     unchecked = [*inv.unchecked, *result.unchecked]

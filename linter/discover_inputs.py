@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .loaders.sources import ReadError, SourceSet, decode, read_stream, read_text
+from .loaders.sources import ReadError, SourceSet, decode, read_stream
 from .model import InputError
 from .options import Options
 from .results import Report
@@ -70,8 +70,12 @@ def discover(paths: Sequence[str], report: Report, sources: SourceSet, options: 
 
 
 def _add_stdin(report: Report, found: Inputs, stream: Any) -> None:
+    from .loaders.plan_decode import decode_plan
+
     try:
-        text: str | InputError = decode(read_stream(stream), "<stdin>")
+        data = read_stream(stream)
+        text: Any = decode_plan(data) or decode(data, "<stdin>")  # a plan straight from its bytes
+        del data
     except ReadError as exc:
         text = InputError("<stdin>", exc.message)
     except MemoryError:
@@ -149,7 +153,12 @@ def _add_input_file(report: Report, found: Inputs, raw: str, shown: str, sources
 
     A function of its own so that the text of a large plan is freed once it is parsed.
     """
-    text = read_text(raw)
+    from .loaders.plan_decode import read_document
+
+    plan, text = read_document(raw)  # a plan is decoded straight from its bytes
+    if plan is not None:
+        found.documents.append((shown, plan, raw))
+        return
     if isinstance(text, InputError):
         text.source = shown
         report.errors.append(text)

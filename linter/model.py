@@ -12,7 +12,8 @@ import enum
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from functools import lru_cache
+from typing import Any, Final, NamedTuple
 
 from .provider import EXPORTED_IDS
 
@@ -49,9 +50,8 @@ def contains_unknown(value: object) -> bool:
     return False
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A place in a source file; lines and columns count from 1."""
+class Span(NamedTuple):
+    """A place in a source file; lines and columns count from 1 (a tuple: cheap to make and hash)."""
 
     file: str
     line: int
@@ -63,8 +63,7 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, order=True)
-class Ref:
+class Ref(NamedTuple):
     """A resolved reference: the address of a resource instance and the attribute path read."""
 
     address: str
@@ -74,6 +73,7 @@ class Ref:
 _PATH_PART = re.compile(r"[^.\[\]]+|\[[^\]]*\]")
 
 
+@lru_cache(maxsize=8192)  # pure, and called with the same few paths by every rule and resource
 def split_path(path: str) -> tuple[str | int, ...]:
     """`network[0].port` or `network.0.port` -> ("network", 0, "port")."""
     parts: list[str | int] = []

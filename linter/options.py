@@ -22,6 +22,7 @@ class Options:
     cache_dir: str | None = None
     use_cache: bool = False
     jobs: int | None = None
+    """Worker processes for the roots of a repository (`rootpool`); None: one per core, 1: none."""
     rules: Sequence[type[Rule]] | None = None
     """Rule classes to run instead of the discovered ones (tests, embedding)."""
     cwd: str | None = None

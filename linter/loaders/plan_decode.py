@@ -1,0 +1,209 @@
+"""A plan decoded straight from its bytes into what the loader reads, its shape checked on the way.
+
+`json.loads` builds every value of a plan: `planned_values`, `prior_state`, `before`, the
+`*_sensitive` trees and `relevant_attributes`, about half of it never read, and then the JSON
+Schema walk visits all of it again. Here msgspec decodes the plan against typed structures as
+strict as `schemas/plan.schema.json` for `resource_changes`, `planned_values` and `prior_state`:
+what the loader does not read is checked and skipped without being built; `variables` and
+`configuration`, which it reads whole, are decoded and then checked by the compiled schema.
+
+Anything this path does not accept exactly as the standard one would (not a plan, no
+`resource_changes`, a shape the schema rejects, NaN, a lone surrogate, a number `json` refuses,
+invalid UTF-8 even in a part not read, deep nesting, another encoding, msgspec not installed)
+gives None: the caller then reads the
+document the standard way, which says what is wrong in the same words as before.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import sys
+from functools import cache
+from typing import Any
+
+from ..model import InputError
+from .sources import MAX_DOCUMENT_BYTES, ReadError, decode, read_bytes, read_text
+
+_OBJECT = re.compile(rb"[ \t\r\n]*\{")
+MAX_FAST_NESTING = 64
+"""Deeper documents take the standard path (no Terraform plan nests half as deep)."""
+
+
+class CheckedPlan(dict):  # type: ignore[type-arg]
+    """A plan whose shape was checked while it was decoded (`plan_shape.check_shape` skips it)."""
+
+    shape_checked = True
+
+
+try:
+    import msgspec
+    from msgspec import UNSET, Struct, UnsetType
+except ImportError:  # pragma: no cover - a platform without msgspec: the standard path only
+    msgspec = None
+
+if msgspec is not None:
+    _Str = str | UnsetType
+    _Index = str | int | UnsetType
+
+    class _Item(Struct):
+        """Read by the loader as the dict `json` would have given (a missing key is absent)."""
+
+        def get(self, key: str, default: Any = None) -> Any:
+            value = getattr(self, key, UNSET)
+            return default if value is UNSET else value
+
+        def __getitem__(self, key: str) -> Any:
+            value = getattr(self, key, UNSET)
+            if value is UNSET:
+                raise KeyError(key)
+            return value
+
+        def __setitem__(self, key: str, value: Any) -> None:
+            setattr(self, key, value)
+
+    class _Opaque(Struct):
+        """An object whose content is not read: checked to be an object, then skipped."""
+
+    class _ValuesResource(Struct):
+        address: str
+        mode: _Str = UNSET
+        type: _Str = UNSET
+        name: _Str = UNSET
+        index: _Index = UNSET
+        values: _Opaque | None | UnsetType = UNSET
+
+    class _ValuesModule(Struct):
+        address: _Str = UNSET
+        resources: list[_ValuesResource] | UnsetType = UNSET
+        child_modules: list[_ValuesModule] | UnsetType = UNSET
+
+    class _Values(Struct):
+        root_module: _ValuesModule | UnsetType = UNSET
+
+    class _PriorState(Struct):
+        values: _Values | UnsetType = UNSET
+
+    class _Change(_Item):
+        actions: list[str] | UnsetType = UNSET
+        before: _Opaque | None | UnsetType = UNSET
+        after: dict[str, Any] | None | UnsetType = UNSET
+        after_unknown: dict[str, Any] | bool | None | UnsetType = UNSET
+
+    class _ResourceChange(_Item):
+        address: str
+        change: _Change
+        module_address: _Str = UNSET
+        mode: _Str = UNSET
+        type: _Str = UNSET
+        name: _Str = UNSET
+        index: _Index = UNSET
+
+    class _Plan(Struct):
+        format_version: str
+        variables: dict[str, Any] | UnsetType = UNSET
+        planned_values: _Values | UnsetType = UNSET
+        prior_state: _PriorState | UnsetType = UNSET
+        resource_changes: list[_ResourceChange] | UnsetType = UNSET
+        configuration: dict[str, Any] | UnsetType = UNSET
+
+
+@cache
+def _decoder() -> Any:
+    """The typed decoder, or None without msgspec."""
+    return None if msgspec is None else msgspec.json.Decoder(_Plan)
+
+
+@cache
+def _rest_check() -> Any:
+    """The compiled schema of the parts decoded whole: `variables` and `configuration`."""
+    from ..schemacheck import compile_schema
+    from .plan_shape import _schema
+
+    schema = _schema("plan.schema.json")
+    props = schema["properties"]
+    return compile_schema({
+        "type": "object",
+        "properties": {"variables": props["variables"], "configuration": props["configuration"]},
+        "definitions": schema.get("definitions", {}),
+    })
+
+
+def decode_plan(data: bytes | bytearray) -> CheckedPlan | None:
+    """The plan in `data` as the loader reads it, or None (see the module docstring)."""
+    decoder = _decoder()
+    if decoder is None or not _OBJECT.match(data):
+        return None
+    unset = UNSET
+    limit = sys.getrecursionlimit()
+    depth = _depth()
+    try:
+        sys.setrecursionlimit(depth + MAX_FAST_NESTING)
+        plan = decoder.decode(data)
+    except Exception:  # msgspec's DecodeError/ValidationError, RecursionError, MemoryError...
+        return None
+    finally:
+        sys.setrecursionlimit(limit)
+    if plan.resource_changes is unset or not plan.resource_changes:
+        return None  # a plan read from planned_values, or a state: the standard path
+    if not _as_json_reads(data):
+        return None
+    doc = CheckedPlan(format_version=plan.format_version)
+    for key in ("variables", "configuration"):
+        value = getattr(plan, key)
+        if value is not unset:
+            doc[key] = value
+    try:
+        if not _rest_check()(doc):
+            return None
+    except RecursionError:
+        return None
+    doc["resource_changes"] = plan.resource_changes  # items read like dicts
+    return doc
+
+
+_DIGITS = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
+_LONG_NUMBER = b"\x01" * 4301
+
+
+def _as_json_reads(data: bytes | bytearray) -> bool:
+    """What msgspec skips unread, `json` reads: the whole text must be UTF-8 and hold no number of
+    more than 4,300 digits. Checked a piece at a time (no copy of a large plan is held), in a few
+    hundredths of a second for 28 MB."""
+    view = memoryview(data)
+    utf8 = None if data.isascii() else codecs.getincrementaldecoder("utf-8")()
+    step, overlap = 1 << 20, len(_LONG_NUMBER) - 1
+    for start in range(0, len(data), step):
+        piece = view[start:start + step]
+        try:
+            if utf8 is not None:
+                utf8.decode(piece, final=start + step >= len(data))
+        except UnicodeDecodeError:
+            return False
+        if _LONG_NUMBER in bytes(view[max(0, start - overlap):start + step]).translate(_DIGITS):
+            return False
+    return True
+
+
+def _depth() -> int:
+    frame, n = sys._getframe(), 0
+    while frame is not None:
+        frame, n = frame.f_back, n + 1  # type: ignore[assignment]
+    return n
+
+
+def read_document(path: str) -> tuple[CheckedPlan | None, str | InputError | None]:
+    """A plan file decoded from its bytes, or (None, its text or why it cannot be read) as
+    `sources.read_text` gives it: the file is read once either way."""
+    if not path.endswith(".json") or path.endswith((".tf.json", ".tfvars.json")) or _decoder() is None:
+        return None, read_text(path)
+    try:
+        data = read_bytes(path, MAX_DOCUMENT_BYTES)
+    except ReadError as exc:
+        return None, InputError(path, exc.message)
+    doc = decode_plan(data)
+    if doc is not None:
+        return doc, None
+    try:
+        return None, decode(data, path)
+    except MemoryError:
+        return None, InputError(path, "not enough memory to read the file")
