@@ -174,7 +174,7 @@ def _check(report: Report, rules: list[Rule], inv: Inventory, given: set[str] | 
     if given is not None:
         # findings in any file given count, also in a module directory this one calls
         found = [f for f in found if f.span is None or f.span.file in given]
-        unchecked = [u for u in unchecked if u.file is None or u.file in given or u.kind != "value"]
+        unchecked = [u for u in unchecked if u.file is None or u.file in given or u.kind not in ("value", "subject", "undocumented")]
         report.shown_files = report.shown_files or {}
         report.shown_files[inv.source] = given
     report.findings.extend(found)

@@ -54,6 +54,10 @@ class Unknown:
     resource: Resource
     what: str
     attribute: str | None = None
+    why: str = "not known statically"
+    kind: str = "value"
+    """`value` (not known before apply), `subject` (its other side is not in the configuration),
+    `undocumented` (Huawei's documents do not say)."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,16 @@ class Service:
     def ipv6_path(self) -> Iterator[Unknown]:
         """What every backend check skips on an ipv6 service."""
         if self.ipv6:
-            yield Unknown(self.resource, "its IPv6 path: Huawei documents no IPv6 source range for endpoint traffic",
-                          "ip_version")
+            yield Unknown(self.resource, "its IPv6 path",
+                          "ip_version", "Huawei documents no IPv6 source range for endpoint traffic", "undocumented")
+
+    @property
+    def may_be_lb(self) -> bool:
+        """Whether its backend is, or may be, a load balancer (`server_type` "VM" or "VIP" is not)."""
+        if self.backend is not None:
+            return self.backend.kind in ("elb", "lb")
+        server_type = self.resource.get("server_type")
+        return not (isinstance(server_type, str) and server_type.upper() in ("VM", "VIP"))
 
     def ports(self, side: str = "service") -> dict[str, PortSet]:
         """Protocol -> the service ports (the backend's) or the terminal ports (the endpoint's)."""
@@ -171,6 +183,8 @@ class Endpoint:
     service: Service | None
     vpc: Vpc | None
     subnet: Subnet | None
+    unknown: Unknown | None = None
+    """Set when its service is not in the configuration (a variable, a literal ID, a data source)."""
 
     @property
     def address(self) -> str:
@@ -225,7 +239,19 @@ class Domain:
         self.services = [self._service(r) for r in inv.of_type(SERVICE)]
         by_address = {s.address: s for s in self.services}
         self.endpoints = [self._endpoint(r, by_address) for r in inv.of_type(ENDPOINT)]
+        self.outside_peerings: list[Unknown] = []
+        """Peerings a VPC of which is not in the configuration: every peering rule yields these."""
         self.peerings = [p for p in (self._peering(r) for r in inv.of_type(PEERING)) if p is not None]
+
+    @staticmethod
+    def same_region(a: Resource, b: Resource) -> bool | None:
+        """Whether two resources are in one region; None when that is not known. Two resources
+        on the same provider configuration that set no region are, whatever its value."""
+        if isinstance(a.region, str) and isinstance(b.region, str):
+            return a.region == b.region
+        if a.region_from is not None and a.region_from == b.region_from:
+            return True
+        return None
 
     @classmethod
     def of(cls, inv: Inventory) -> Domain:
@@ -320,7 +346,8 @@ class Domain:
     def _endpoint(self, r: Resource, services: dict[str, Service]) -> Endpoint:
         found = self.inv.target_resources(r, "service_id", SERVICE)
         service = services.get(found[0].address) if found else None
-        return Endpoint(r, service, self.vpc_at(r), self.subnet_at(r, "network_id"))
+        outside = None if service is not None else Unknown(r, "its service", "service_id", "not in the configuration", "subject")
+        return Endpoint(r, service, self.vpc_at(r), self.subnet_at(r, "network_id"), outside)
 
     def approvals(self, endpoint: Endpoint) -> bool | None:
         """True when a `huaweicloud_vpcep_approval` of its service lists the endpoint; None when
@@ -353,7 +380,12 @@ class Domain:
     # -- peerings and routes --------------------------------------------------------------------
     def _peering(self, r: Resource) -> Peering | None:
         local, peer = self.vpc_at(r), self.vpc_at(r, "peer_vpc_id")
-        if local is None or peer is None or local is peer:
+        if local is None or peer is None:
+            what = "its VPCs" if local is None and peer is None else "its VPC" if local is None else "its peer VPC"
+            self.outside_peerings.append(Unknown(r, what, "vpc_id" if local is None else "peer_vpc_id",
+                                                 "not in the configuration", "subject"))
+            return None
+        if local is peer:
             return None
         routes = self._routes(r)
         unknown = Unknown(r, "the routes through it", None) if routes is None else None

@@ -70,9 +70,9 @@ def _take(rule_id: str, f: Finding | Unknown | Unchecked, result: EngineResult, 
 def unchecked(unknown: Unknown, rule_ids: Sequence[str]) -> Unchecked:
     span = unknown.resource.span_of(unknown.attribute)
     return Unchecked(
-        "value",
+        unknown.kind,
         unknown.what,
-        f"not known statically; {', '.join(rule_ids)} not checked",
+        f"{unknown.why}; {', '.join(rule_ids)} not checked",
         span.file if span else None,
         span.line if span else None,
         unknown.resource.address,

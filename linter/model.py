@@ -39,6 +39,10 @@ class UnknownValue(enum.Enum):
 
 UNKNOWN: Final = UnknownValue.UNKNOWN
 
+ENVIRONMENT = ("environment",)
+"""`Resource.region_from` of a resource on a default provider configuration that sets no region:
+the provider reads it from the environment (HW_REGION_NAME), the same for every such resource."""
+
 
 def contains_unknown(value: object) -> bool:
     if value is UNKNOWN:
@@ -104,6 +108,10 @@ class Resource:
     index: int | str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     region: Any = None
+    region_from: Any = None
+    """Where `region` comes from when the resource sets none: a hashable token of its provider
+    configuration (`ENVIRONMENT` for a default one with no region); None when not known. Two
+    resources with the same token are in the same region, whatever its value."""
     span: Span | None = None
     attr_spans: dict[str, Span] = field(default_factory=dict)
     refs: dict[tuple[str | int, ...], list[Ref]] = field(default_factory=dict)
@@ -210,7 +218,9 @@ class Unchecked:
     """
 
     kind: str
-    """`module` (not followed), `value` (not known statically), `input` (a whole input or root)."""
+    """`module` (not followed), `value` (not known statically), `subject` (a service, endpoint or
+    peering whose other side is not in the configuration), `undocumented` (a path Huawei does not
+    document), `input` (a whole input or root)."""
     what: str
     why: str
     file: str | None = None

@@ -182,6 +182,26 @@ def security_groups_decision(
     return first_match(space, ordered)
 
 
+def admits_no_address(inv: Inventory, groups: Sequence[Resource]) -> bool:
+    """True when no ingress rule of the groups can allow traffic from an address, of either IP
+    version, on any port (only rules naming a peer group, or none at all): whatever the source
+    range of a flow, the groups drop it."""
+    for g in groups:
+        recorded = g.get("rules")  # as `recorded_rules`: unknown in a create plan, read as none
+        raws = [r.values for r in group_rules(inv, g)]
+        raws += [r for r in recorded if isinstance(r, dict)] if isinstance(recorded, list) else []
+        for raw in raws:
+            direction, action = raw.get("direction"), raw.get("action")
+            if isinstance(direction, str) and direction.lower() != "ingress":
+                continue
+            if isinstance(action, str) and action.lower() == "deny":
+                continue
+            if raw.get("remote_group_id") not in (None, "") and raw.get("remote_ip_prefix") in (None, ""):
+                continue  # admits the members of a group only
+            return False
+    return True
+
+
 # -- network ACLs -------------------------------------------------------------------------------
 
 def acl_enabled(acl: Resource) -> bool | None:

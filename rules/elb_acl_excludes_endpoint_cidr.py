@@ -21,6 +21,8 @@ class ElbAccessControlExcludesEndpointCidr(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
         for service in Domain.of(inv).services:
             backend = service.backend
+            if not service.may_be_lb:
+                continue  # a VM or virtual IP backend: no listener, no access control
             yield from service.ipv6_path()
             if backend is None or service.mappings is None:
                 yield from [service.unknown] if service.unknown and (backend is None or backend.kind in ("elb", "lb")) else []

@@ -33,6 +33,8 @@ class EndpointNotAccepted(Rule):
                                        attribute="status", key="status", severity=RECORDED[status])
                 continue
             service = endpoint.service
+            if service is None and endpoint.unknown is not None:
+                yield endpoint.unknown
             if service is None or service.resource.get("approval") is not True:
                 continue
             approved = domain.approvals(endpoint)

@@ -22,12 +22,14 @@ class EndpointRegionMismatch(Rule):
         for endpoint in domain.endpoints:
             service = endpoint.service
             if service is None:
+                yield from [endpoint.unknown] if endpoint.unknown else []
                 continue
             mine, theirs = endpoint.resource.region, service.resource.region
-            if not isinstance(mine, str) or not isinstance(theirs, str):
+            same = domain.same_region(endpoint.resource, service.resource)
+            if same is None:
                 yield Unknown(endpoint.resource if not isinstance(mine, str) else service.resource, "its region", "region")
                 continue
-            if mine == theirs:
+            if same:
                 continue
             vpcs = [v for v in (endpoint.vpc, domain.vpc_at(service.resource)) if v is not None]
             cc = domain.cloud_connection(vpcs)

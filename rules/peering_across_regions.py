@@ -18,12 +18,15 @@ class PeeringAcrossRegions(Rule):
     tags = ("peering", "region")
 
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
-        for peering in Domain.of(inv).peerings:
+        domain = Domain.of(inv)
+        yield from domain.outside_peerings
+        for peering in domain.peerings:
             local, peer = peering.local, peering.peer
             a, b = local.region, peer.region
-            if not isinstance(a, str) or not isinstance(b, str):
+            same = domain.same_region(local.resource, peer.resource)
+            if same is None:
                 yield Unknown((local if not isinstance(a, str) else peer).resource, "its region", "region")
-            elif a != b:
+            elif not same:
                 yield self.finding(
                     peering.resource,
                     f"{local.address} is in {a} and {peer.address} in {b}: a peering only joins VPCs of one region",

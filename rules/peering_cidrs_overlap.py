@@ -18,6 +18,7 @@ class PeeringCidrsOverlap(Rule):
     tags = ("peering",)
 
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        yield from Domain.of(inv).outside_peerings
         for peering in Domain.of(inv).peerings:
             local, peer = peering.local, peering.peer
             same = local.same_space(peer)

@@ -18,6 +18,7 @@ class PeeringRoutesMissing(Rule):
     tags = ("peering", "routes")
 
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
+        yield from Domain.of(inv).outside_peerings
         for peering in Domain.of(inv).peerings:
             if peering.routes is None or any(r.vpc is None for r in peering.routes):
                 yield peering.unknown or Unknown(peering.resource, "the VPC of a route through it")

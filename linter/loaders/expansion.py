@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from ..model import UNKNOWN, InputError, excerpt, normalize_value
+from ..model import ENVIRONMENT, UNKNOWN, InputError, excerpt, normalize_value
 from ..provider import canonical_type
 from . import functions
 from .evaluator import Evaluator, ModuleOutputs, ResourceGroup, ResourcePath, Scope
@@ -49,6 +49,15 @@ class ModuleExpansion(LoaderBase):
             if cfg.region is None:
                 cfg.region = UNKNOWN
         return cfg.region
+
+    def provider_origin(self, module: ModuleInstance, key: str) -> Any:
+        """`Resource.region_from` of a resource on provider configuration `key` of `module`."""
+        cfg = module.providers.get(key)
+        if cfg is None:
+            return ENVIRONMENT if key == "huaweicloud" else None  # no block: the default provider
+        if cfg.region is None and key == "huaweicloud":
+            return ENVIRONMENT
+        return ("provider", cfg.owner.prefix if cfg.owner is not None else "", key)
 
     def expand(self, module: ModuleInstance) -> None:
         module.expanding = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import UNKNOWN, InputError, Inventory, Resource, Unchecked, normalize_value, strip_keys
+from ..model import ENVIRONMENT, UNKNOWN, InputError, Inventory, Resource, Unchecked, normalize_value, strip_keys
 from ..provider import BLOCKS, canonical_type, convert, set_blocks
 from .plan_refs import References, _ConfigModule, _obj, _split_module
 from .plan_shape import PlanError, _schema, check_shape, kind_of, locate
@@ -100,9 +100,11 @@ class PlanLoader(References):
         if exprs is not None and not recorded:
             values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
         convert(rtype, values)
-        region = values.get("region")
+        region, region_from = values.get("region"), None
         if region is None or region is UNKNOWN:
             region = self._provider_region(config, module)
+            if config is not None and "region" not in (exprs or {}):
+                region_from = self._provider_origin(config)
         res = Resource(
             address=address,
             type=rtype,
@@ -111,6 +113,7 @@ class PlanLoader(References):
             index=raw.get("index"),
             values=values,
             region=region,
+            region_from=region_from,
             recorded=recorded,
             source=self.source,
         )
@@ -137,6 +140,20 @@ class PlanLoader(References):
             value = self.variables.get(refs[0][4:], UNKNOWN)
             return value if isinstance(value, str) and value else UNKNOWN
         return UNKNOWN
+
+    def _provider_origin(self, config: dict[str, Any]) -> Any:
+        """`Resource.region_from`: the provider configuration the resource uses (Terraform names
+        it by `provider_config_key`, the same key for every module that inherits it)."""
+        key = config.get("provider_config_key") or "huaweicloud"
+        pc = self.provider_config.get(key)
+        if pc is None and ":" in key:
+            key = key.split(":", 1)[1]
+            pc = self.provider_config.get(key)
+        if pc is None:
+            return ENVIRONMENT if key == "huaweicloud" else None
+        if not pc.get("alias") and "region" not in (pc.get("expressions") or {}):
+            return ENVIRONMENT
+        return ("provider", key)
 
 def _merge_unknown(after: Any, unknown: Any) -> Any:
     """`after` with UNKNOWN where `after_unknown` says so, and empty strings read as unset."""

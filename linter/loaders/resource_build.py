@@ -144,13 +144,15 @@ class ResourceBuilding(ModuleExpansion):
         for sub in block.blocks:
             attr_spans.setdefault(sub.type if sub.type != "dynamic" else (sub.labels or ["dynamic"])[0],
                                   Span(rel, sub.line, sub.column, sub.end_line, sub.end_column))
-        region = values.get("region")
+        region, region_from = values.get("region"), None
         if region is None or region is UNKNOWN:
             key = "huaweicloud"
             pattr = block.attributes.get("provider")
             if pattr is not None:
                 key = traversal_name(pattr.expr) or key
             region = self.provider_region(inst.module, key)
+            if "region" not in block.attributes:
+                region_from = self.provider_origin(inst.module, key)
         comments = comments_for(inst.module.definition.comments.get(file, []), block)
         comments += inst.module.call_comments
         name = block.labels[1]
@@ -162,6 +164,7 @@ class ResourceBuilding(ModuleExpansion):
             index=inst.key,
             values=values,
             region=region,
+            region_from=region_from,
             span=span,
             attr_spans=attr_spans,
             refs={k: [r for r in v if r.address != inst.address] for k, v in inst.refs.items()},

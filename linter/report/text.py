@@ -66,6 +66,8 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
 _KINDS = {"hcl": ("root", None), "plan": ("plan", None), "state": ("state", None)}
 _UNCHECKED = {"module": ("module not followed", "modules not followed"),
               "value": ("value unknown", "values unknown"),
+              "subject": ("subject not checked", "subjects not checked"),
+              "undocumented": ("path Huawei does not document", "paths Huawei does not document"),
               "input": ("input partly checked", "inputs partly checked")}
 
 
@@ -81,17 +83,26 @@ def inputs_phrase(report: Report) -> str:
     return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
 
 
+def _outside(report: Report, source: str) -> int:
+    """How many subjects of an input were not checked because their other side is not in it."""
+    return len({u.address for u in report.unchecked if u.kind == "subject" and u.source == source})
+
+
 def summary(report: Report, counted: list[Finding]) -> str:
     active = [f for f in report.findings if f.suppressed is None]
     inputs = inputs_phrase(report)
     linted = [i for i in report.inputs if i.kind != "error"]
     empty = sum(1 for i in linted if i.subjects == 0)
+    blind = sum(1 for i in linted if i.subjects and _outside(report, i.path) >= i.subjects)
     if not active:
         if not linted:
             text = "nothing checked: no input was linted"
         elif empty == len(linted):
             what = "its" if len(linted) == 1 else "their"
             text = f"nothing checked in {inputs}: no VPC endpoint service, endpoint or peering in {what} resources"
+        elif empty + blind == len(linted):
+            text = (f"nothing checked in {inputs}: the service or VPCs of every endpoint and peering "
+                    f"{'in it ' if len(linted) == 1 else ''}are outside the configuration")
         else:
             text = f"no findings in {inputs}"
     else:
@@ -100,6 +111,8 @@ def summary(report: Report, counted: list[Finding]) -> str:
         text = f"{len(active)} finding{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {inputs}"
     if empty and empty < len(linted):
         text += f" ({empty} with nothing to check)"
+    if blind and (active or empty + blind < len(linted)):
+        text += f" ({blind} with nothing in the configuration to check against)"
     suppressed = len(report.findings) - len(active)
     if suppressed:
         text += f", {suppressed} suppressed"
