@@ -104,6 +104,11 @@ class Backend:
     listeners: list[Resource] = field(default_factory=list)
     """The load balancer's listeners (`huaweicloud_elb_listener` or `huaweicloud_lb_listener`)."""
 
+    @property
+    def unfiltered(self) -> bool:
+        """Its subnets are known and no network ACL is bound to them: no ACL blocks any path."""
+        return bool(self.subnets) and not any(s.acls for s in self.subnets)
+
 
 @dataclass
 class Service:

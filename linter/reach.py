@@ -29,6 +29,7 @@ from .netaddr import (
 
 __all__ = [  # the public API for rules, with vpcep_lint.rule and vpcep_lint.domain (docs/model.md)
     "ENDPOINT_CIDR", "ENDPOINT_RANGE", "AccessControl", "Decision", "FlowSpace", "Verdict", "access_control",
+    "admits_no_address",
     "acl_decision", "acl_enabled", "listener_ports", "security_groups_decision", "sg_order", "subnet_acl_gaps",
 ]
 

@@ -21,8 +21,7 @@ class NetworkAclBlocksEndpointCidr(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding | Unknown]:
         for service in Domain.of(inv).services:
             backend = service.backend
-            if backend is None or not backend.subnets or any(s.acls for s in backend.subnets):
-                yield from service.ipv6_path()  # no ACL on a known subnet blocks any path
+            yield from () if backend is not None and backend.unfiltered else service.ipv6_path()
             if backend is None and service.unknown is not None:
                 yield service.unknown
             for subnet in backend.subnets if backend is not None else ():
@@ -45,8 +44,7 @@ class NetworkAclBlocksEndpointCidr(Rule):
         """The endpoint's clients are the other subnets of its VPC (traffic inside a subnet is
         never filtered): blocking one is an error, blocking space no subnet uses yet a note."""
         service, vpc, subnet = endpoint.service, endpoint.vpc, endpoint.subnet
-        if service is None and endpoint.unknown is not None and subnet is not None and subnet.acls:
-            yield endpoint.unknown  # its terminal ports are the service's
+        yield from [endpoint.unknown] if endpoint.unknown and subnet is not None and subnet.acls else []  # its ports
         if service is None or vpc is None or subnet is None or not subnet.acls or service.mappings is None:
             return
         subnets = vpc.subnet_space()

@@ -1,0 +1,65 @@
+"""What a fixture case could not check, in every form: its `unchecked.json` snapshot.
+
+A case that has `unchecked.json` (see docs/fixtures.md) is linted like in test_fixtures.py, with
+its rule only; the "not checked" items of each form must be those the snapshot lists for it:
+what, why (with the rules that skipped it) and the resource, and for the HCL form file:line. A
+form with an empty list must say nothing is unchecked, so a note that should not be there fails.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from helpers import lint_paths
+
+FORMS = ("hcl", "plan.json", "state.json", "plan-existing.json")
+
+
+def params() -> list[object]:
+    out = []
+    for snap in sorted(FIXTURES.glob("VPCEP0[0-9][1-9]/*/*/unchecked.json")):
+        case = snap.parent
+        want = json.loads(snap.read_text())
+        for form in FORMS:
+            if form == "hcl" or (case / form).exists():
+                out.append(pytest.param(case, form, want[form], id=f"{case.relative_to(FIXTURES)}:{form}"))
+    return out
+
+
+def items(case: Path, form: str) -> list[dict[str, str | None]]:
+    target = case if form == "hcl" else case / form
+    report = lint_paths([str(target)], case.parent.parent.name, cwd=str(case))
+    assert not report.errors, [str(e) for e in report.errors]
+    return sorted(
+        ({"what": u.what, "why": u.why, "address": u.address,
+          "hcl": (f"{u.file}:{u.line}" if u.file else None) if form == "hcl" else None}
+         for u in report.unchecked if u.kind != "module"),
+        key=lambda d: (d["address"], d["what"]),
+    )
+
+
+@pytest.mark.parametrize("case,form,want", params())
+def test_unchecked(case: Path, form: str, want: list[dict[str, str | None]]) -> None:
+    assert items(case, form) == sorted(want, key=lambda d: (d["address"], d["what"]))
+
+
+def test_every_form_has_a_snapshot() -> None:
+    snaps = sorted(FIXTURES.glob("VPCEP0[0-9][1-9]/*/*/unchecked.json"))
+    assert len(snaps) >= 9
+    for snap in snaps:
+        forms = {f for f in FORMS if f == "hcl" or (snap.parent / f).exists()}
+        assert set(json.loads(snap.read_text())) == forms, snap
+
+
+def test_a_root_whose_subjects_are_all_outside_checked_nothing() -> None:
+    from vpcep_lint.report.text import summary
+
+    case = FIXTURES / "VPCEP008" / "good" / "vpcs-outside-configuration"
+    report = lint_paths([str(case)], cwd=str(case))
+    [item] = [u for u in report.unchecked if u.kind == "subject"]
+    assert item.why == "not in the configuration; VPCEP004, VPCEP005, VPCEP008 not checked"
+    text = summary(report, report.findings)
+    assert text.startswith("nothing checked in 1 root: "), text
+    assert "1 subject not checked" in text
