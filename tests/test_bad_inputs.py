@@ -510,7 +510,9 @@ def test_remote_and_outside_module_sources_are_notes_not_errors() -> None:
     case = BAD / "module-remote-sources"
     report = lint([str(case)], Options(cwd=str(case)))
     assert report.errors == [] and report.findings == []
-    assert {u.kind for u in report.unchecked} == {"module"}
+    # the peering's VPCs are in the modules not followed: it is said not checked too
+    assert {u.kind for u in report.unchecked} == {"module", "subject"}
+    assert [u.address for u in report.unchecked if u.kind == "subject"] == ["huaweicloud_vpc_peering_connection.peer"]
     notes = "\n".join(str(u) for u in report.unchecked)
     for name in ("from_git", "from_registry", "from_outside", "from_variable"):
         assert f"module '{name}' (source" in notes and "not followed" in notes, notes

@@ -109,10 +109,11 @@ def summary(report: Report, counted: list[Finding]) -> str:
         by = {s: sum(1 for f in active if f.severity.value == s) for s in ("error", "warning", "note")}
         parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in by.items() if n]
         text = f"{len(active)} finding{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {inputs}"
-    if empty and empty < len(linted):
-        text += f" ({empty} with nothing to check)"
+    told = [f"{empty} with nothing to check"] if empty and empty < len(linted) else []
     if blind and (active or empty + blind < len(linted)):
-        text += f" ({blind} with nothing in the configuration to check against)"
+        told.append(f"{blind} with nothing in the configuration to check against")
+    if told:
+        text += f" ({', '.join(told)})"
     suppressed = len(report.findings) - len(active)
     if suppressed:
         text += f", {suppressed} suppressed"
