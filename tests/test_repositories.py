@@ -271,7 +271,7 @@ def test_unknown_values_are_counted_without_a_flag(tmp_path: Path, monkeypatch: 
     assert result.stdout == "no findings in 1 root; 1 value unknown: --show-unknown lists them\n"
     told = invoke("--show-unknown", ".")
     assert told.stderr == ("vpcep-lint: note: main.tf:7: the backend or its ports: "
-                           "not known statically; VPCEP001, VPCEP002, VPCEP003 not checked [huaweicloud_vpcep_service.api]\n")
+                           "not known statically; VPCEP001, VPCEP002 not checked [huaweicloud_vpcep_service.api]\n")
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
