@@ -63,3 +63,42 @@ def test_a_root_whose_subjects_are_all_outside_checked_nothing() -> None:
     text = summary(report, report.findings)
     assert text.startswith("nothing checked in 1 root: "), text
     assert "1 subject not checked" in text
+
+
+PEERED_ON_ONE_PROVIDER = """
+variable "region_name" {
+  type = string
+}
+
+provider "huaweicloud" {
+  region = var.region_name
+}
+
+resource "huaweicloud_vpc" "a" {
+  name = "a"
+  cidr = "10.0.0.0/16"
+}
+
+resource "huaweicloud_vpc" "b" {
+  name = "b"
+  cidr = "10.1.0.0/16"
+}
+
+resource "huaweicloud_vpc_peering_connection" "ab" {
+  name        = "ab"
+  vpc_id      = huaweicloud_vpc.a.id
+  peer_vpc_id = huaweicloud_vpc.b.id
+}
+"""
+
+
+def test_one_provider_region_from_a_variable_is_one_region(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(PEERED_ON_ONE_PROVIDER)
+    report = lint_paths([str(tmp_path)], "VPCEP008", cwd=str(tmp_path))
+    assert report.findings == [] and report.unchecked == []
+    # a VPC that sets its own region from another variable is not known to share it
+    (tmp_path / "main.tf").write_text(PEERED_ON_ONE_PROVIDER.replace(
+        'name = "b"', 'name   = "b"\n  region = var.other').replace(
+        'variable "region_name"', 'variable "other" {}\n\nvariable "region_name"'))
+    report = lint_paths([str(tmp_path)], "VPCEP008", cwd=str(tmp_path))
+    assert [(u.what, u.why) for u in report.unchecked] == [("its region", "not known statically; VPCEP008 not checked")]
