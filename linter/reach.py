@@ -2,7 +2,9 @@
 
 Each function turns resources into `netaddr.Match` rules for one protocol, with Huawei's
 semantics, and leaves the verdict to `netaddr.first_match`. A value that is not known makes
-the rule's part unknown, never denied.
+the rule's part unknown, never denied. What is dropped comes back as `Gap`s that record the
+entries that decide it, so a rule passes them on to its finding's path (`vpcep_lint.paths`).
+ELB access control is in `reach_elb`, re-exported here.
 """
 from __future__ import annotations
 
@@ -26,11 +28,29 @@ from .netaddr import (
     parse_addresses,
     protocol_of,
 )
+from .paths import (
+    Gap,
+    acl_path,
+    approval_path,
+    endpoint_acl_path,
+    listed,
+    listener_path,
+    overlap_path,
+    region_path,
+    route_clash_path,
+    route_path,
+    security_group_path,
+    status_path,
+)
+from .reach_elb import AccessControl, access_control, listener_ports
 
 __all__ = [  # the public API for rules, with vpcep_lint.rule and vpcep_lint.domain (docs/model.md)
-    "ENDPOINT_CIDR", "ENDPOINT_RANGE", "AccessControl", "Decision", "FlowSpace", "Verdict", "access_control",
-    "admits_no_address",
-    "acl_decision", "acl_enabled", "listener_ports", "security_groups_decision", "sg_order", "subnet_acl_gaps",
+    "ENDPOINT_CIDR", "ENDPOINT_RANGE", "AccessControl", "Decision", "FlowSpace", "Gap", "Verdict", "access_control",
+    "acl_decision", "acl_enabled", "admits_no_address", "gaps_of", "listener_ports", "security_group_gaps",
+    "security_groups_decision", "sg_order", "subnet_acl_gaps",
+    # the path of a finding, built from what decided it (vpcep_lint.paths)
+    "acl_path", "approval_path", "endpoint_acl_path", "listed", "listener_path", "overlap_path", "region_path",
+    "route_clash_path", "route_path", "security_group_path", "status_path",
 ]
 
 SG_RULE = "huaweicloud_networking_secgroup_rule"
@@ -38,8 +58,6 @@ ADDRESS_GROUP = "huaweicloud_vpc_address_group"
 NACL = "huaweicloud_vpc_network_acl"
 LEGACY_NACL = "huaweicloud_network_acl"
 LEGACY_NACL_RULE = "huaweicloud_network_acl_rule"
-IPGROUP = "huaweicloud_elb_ipgroup"
-LB_WHITELIST = "huaweicloud_lb_whitelist"
 
 
 _addresses = parse_addresses
@@ -87,53 +105,61 @@ def _int(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
+class _Rejected(Exception):
+    """A value the cloud rejects: the rule is never created, so it matches nothing."""
+
+
+def _other_than(value: Any, wanted: str) -> bool:
+    return isinstance(value, str) and value.lower() != wanted
+
+
+def _sg_ports(rule: Resource) -> PortSet | None:
+    """The ports of a security-group rule (values already converted by the loaders); None: unknown."""
+    raw, lo, hi = rule.get("ports"), rule.get("port_range_min"), rule.get("port_range_max")
+    if raw is UNKNOWN or lo is UNKNOWN or hi is UNKNOWN:
+        return None
+    try:
+        if raw is not None:
+            return PortSet.parse(raw)
+        if lo is None and hi is None:
+            return PortSet.ALL
+        if _int(lo) is None or (hi is not None and _int(hi) is None):
+            raise _Rejected  # not a number
+        return PortSet.range(lo, hi if hi is not None else lo)
+    except InvalidValue:
+        raise _Rejected from None
+
+
+def _sg_remote(inv: Inventory, rule: Resource) -> AddressSet | None:
+    prefix = rule.get("remote_ip_prefix")
+    if prefix is not None:
+        addresses = _addresses(prefix)
+        if addresses is None and prefix is not UNKNOWN:
+            raise _Rejected  # not a valid prefix
+        return addresses
+    if rule.get("remote_address_group_id") is not None:
+        return address_group(inv, rule, "remote_address_group_id")
+    return AddressSet.any_ipv4() | AddressSet.any_ipv6()  # no remote: any address
+
+
 def sg_rule_match(inv: Inventory, rule: Resource, protocol: str) -> GroupRule | None:
     """An ingress IPv4 rule as a Match for `protocol`; None when it cannot apply to the flow."""
-    direction = rule.get("direction")
-    ethertype = rule.get("ethertype")
-    if isinstance(direction, str) and direction.lower() != "ingress":
+    direction, ethertype = rule.get("direction"), rule.get("ethertype")
+    if _other_than(direction, "ingress") or _other_than(ethertype, "ipv4"):
         return None
-    if isinstance(ethertype, str) and ethertype.lower() != "ipv4":
-        return None
-    label = rule.address
     if rule.get("remote_group_id") is not None:
         return None  # a peer group never admits 198.19.128.0/17
     applies = _for_protocol(rule.get("protocol"), protocol)
     if applies is False:
         return None
+    try:
+        ports, addresses = _sg_ports(rule), _sg_remote(inv, rule)
+    except _Rejected:
+        return None
     unknown = direction is UNKNOWN or ethertype is UNKNOWN or applies is None
-    ports: PortSet | None
-    raw_ports = rule.get("ports")
-    lo, hi = rule.get("port_range_min"), rule.get("port_range_max")
-    if raw_ports is UNKNOWN or lo is UNKNOWN or hi is UNKNOWN:
-        ports = None
-    elif raw_ports is not None:
-        try:
-            ports = PortSet.parse(raw_ports)
-        except InvalidValue:
-            return None
-    elif lo is not None or hi is not None:  # values already converted by the loaders
-        if _int(lo) is None or (hi is not None and _int(hi) is None):
-            return None  # not a number: the cloud rejects the rule
-        try:
-            ports = PortSet.range(lo, hi if hi is not None else lo)
-        except InvalidValue:
-            return None
-    else:
-        ports = PortSet.ALL
-    addresses: AddressSet | None
-    if rule.get("remote_ip_prefix") is not None:
-        addresses = _addresses(rule.get("remote_ip_prefix"))
-        if addresses is None and rule.get("remote_ip_prefix") is not UNKNOWN:
-            return None  # not a valid prefix: the cloud rejects the rule
-    elif rule.get("remote_address_group_id") is not None:
-        addresses = address_group(inv, rule, "remote_address_group_id")
-    else:
-        addresses = AddressSet.any_ipv4() | AddressSet.any_ipv6()  # no remote: any address
     action = rule.get("action")
     allow: bool | None = None if action is UNKNOWN or unknown else (action is None or str(action).lower() == "allow")
-    priority = rule.get("priority")
-    return GroupRule(_int(priority), Match(allow, addresses, ports, label))
+    return GroupRule(_int(rule.get("priority")), Match(allow, addresses, ports, rule.address))
 
 
 def group_rules(inv: Inventory, group: Resource) -> list[Resource]:
@@ -203,6 +229,26 @@ def admits_no_address(inv: Inventory, groups: Sequence[Resource]) -> bool:
     return True
 
 
+def gaps_of(decision: Decision, protocol: str) -> list[Gap]:
+    """What a decision denies, pair by pair, with the deny entries that decided it."""
+    return [Gap(a, protocol, p, decision.denied_by) for a, p in decision.denied.describe()]
+
+
+def security_group_gaps(inv: Inventory, groups: Sequence[Resource],
+                        flows: dict[str, PortSet] | None) -> list[Gap] | None:
+    """What of 198.19.128.0/17 on `flows` (protocol -> ports) the groups drop; `flows` None: the
+    ports are not known, and only groups that admit the range on no port at all are known to
+    block (one gap on any port); None when that depends on the unknown ports."""
+    if flows is None:
+        decision = security_groups_decision(inv, groups, "tcp", FlowSpace.of(ENDPOINT_RANGE, PortSet.ALL))
+        blocked = decision.allowed.is_empty() and decision.unknown.is_empty()
+        return [Gap(ENDPOINT_RANGE, "tcp", None, decision.denied_by)] if blocked else None
+    out = []
+    for protocol, ports in flows.items():
+        out += gaps_of(security_groups_decision(inv, groups, protocol, FlowSpace.of(ENDPOINT_RANGE, ports)), protocol)
+    return out
+
+
 # -- network ACLs -------------------------------------------------------------------------------
 
 def acl_enabled(acl: Resource) -> bool | None:
@@ -216,53 +262,63 @@ def acl_enabled(acl: Resource) -> bool | None:
 
 def _acl_match(inv: Inventory, owner: Resource, raw: dict[str, Any], protocol: str, legacy: bool,
                label: str, destination: AddressSet | None) -> Match | None:
-    if raw.get("enabled") is False:
-        return None
     version = raw.get("ip_version")
-    if version not in (None, 4, "4", UNKNOWN):
+    if raw.get("enabled") is False or version not in (None, 4, "4", UNKNOWN):
         return None
     applies = _for_protocol(raw.get("protocol"), protocol)
     if applies is False:
         return None
-    unknown = version is UNKNOWN or applies is None
-    ports: PortSet | None
-    dport = raw.get("destination_port")
+    try:
+        ports = _acl_ports(raw.get("destination_port"), legacy)
+        addresses = _acl_sources(inv, owner, raw)
+        unsure = _acl_unsure(raw, legacy, destination)
+    except _Rejected:
+        return None
+    action = raw.get("action")
+    unknown = version is UNKNOWN or applies is None or unsure or action is UNKNOWN
+    return Match(None if unknown else str(action).lower() == "allow", addresses, ports, label)
+
+
+def _acl_ports(dport: Any, legacy: bool) -> PortSet | None:
     if dport is UNKNOWN:
-        ports = None
-    else:
-        try:
-            ports = PortSet.parse(dport, colon=legacy)
-        except InvalidValue:
-            return None
-    sport = raw.get("source_port")
-    if sport is UNKNOWN or (sport is not None and not _all_ports(sport, legacy)):
-        unknown = True  # clients pick their source port: a rule on source ports may or may not match
+        return None
+    try:
+        return PortSet.parse(dport, colon=legacy)
+    except InvalidValue:
+        raise _Rejected from None
+
+
+def _acl_sources(inv: Inventory, owner: Resource, raw: dict[str, Any]) -> AddressSet | None:
     src = raw.get("source_ip_address")
-    addresses: AddressSet | None
     if src is UNKNOWN:
-        addresses = None
-    elif src is not None:
+        return None
+    if src is not None:
         addresses = _addresses(src)
         if addresses is None:
-            return None
-    elif raw.get("source_ip_address_group_id") is not None:
-        addresses = None if owner is None else _rule_address_group(inv, owner, raw)
-    else:
-        addresses = AddressSet.any_ipv4()
+            raise _Rejected
+        return addresses
+    if raw.get("source_ip_address_group_id") is not None:
+        return None if owner is None else _rule_address_group(inv, owner, raw)
+    return AddressSet.any_ipv4()
+
+
+def _acl_unsure(raw: dict[str, Any], legacy: bool, destination: AddressSet | None) -> bool:
+    """Whether an entry may or may not match the flow: clients pick their source port, so an entry
+    on source ports is unsure, and so is a destination that covers part of the backend's subnet.
+    An entry aimed at other addresses than the backend's raises `_Rejected` (it never matches)."""
+    sport = raw.get("source_port")
+    unsure = sport is UNKNOWN or (sport is not None and not _all_ports(sport, legacy))
     dst = raw.get("destination_ip_address")
     if dst is UNKNOWN:
-        unknown = True
-    elif dst is not None:
-        d = _addresses(dst)
-        if d is None:
-            return None
-        if destination is None or not d.covers(destination):
-            if destination is not None and not d.overlaps(destination):
-                return None  # aimed at other addresses than the backend's
-            unknown = True
-    action = raw.get("action")
-    allow = None if (action is UNKNOWN or unknown) else str(action).lower() == "allow"
-    return Match(allow, addresses, ports, label)
+        return True
+    if dst is None:
+        return unsure
+    d = _addresses(dst)
+    if d is None:
+        raise _Rejected
+    if destination is not None and not d.overlaps(destination):
+        raise _Rejected
+    return unsure or destination is None or not d.covers(destination)
 
 
 def _all_ports(text: Any, legacy: bool) -> bool:
@@ -282,146 +338,36 @@ def _rule_address_group(inv: Inventory, owner: Resource, raw: dict[str, Any]) ->
 def acl_decision(inv: Inventory, acl: Resource, protocol: str, space: FlowSpace,
                  destination: AddressSet | None) -> Decision | None:
     """First match over the ACL's inbound rules, implicit deny at the end; None when unknown."""
-    matches: list[Match] = []
     if acl.type == LEGACY_NACL:
-        rule_ids = acl.get("inbound_rules")
-        if rule_ids is None:
-            return None  # no inbound policy is created: behaviour undocumented
-        rules = inv.target_resources(acl, "inbound_rules", LEGACY_NACL_RULE)
-        if rule_ids is UNKNOWN and not rules:
+        found = _legacy_matches(inv, acl, protocol, destination)
+        if found is None:
             return None
-        if isinstance(rule_ids, list) and len(rules) < len(rule_ids):
-            return None
-        if not rules:
-            return None
-        for r in rules:
-            m = _acl_match(inv, r, r.values, protocol, True, r.address, destination)
-            if m is not None:
-                matches.append(m)
-    else:
-        rules_raw = acl.blocks("ingress_rules")
-        if rules_raw is UNKNOWN:
-            return None
-        for i, raw in enumerate(rules_raw):
-            m = _acl_match(inv, acl, raw, protocol, False, f"{acl.address}.ingress_rules[{i}]", destination)
-            if m is not None:
-                matches.append(m)
-    return first_match(space, matches)
-
-
-# -- ELB access control ---------------------------------------------------------------------------
-
-def ip_group_addresses(inv: Inventory, listener: Resource) -> tuple[Resource | None, AddressSet | None]:
-    groups = inv.target_resources(listener, "ip_group", IPGROUP)
-    if len(groups) != 1:
-        return None, None
-    g = groups[0]
-    items = g.blocks("ip_list")
-    if items is UNKNOWN:
-        return g, None
-    out = AddressSet.empty()
-    for item in items:
-        a = _addresses(item.get("ip"))
-        if a is None:
-            return g, None
-        out |= a
-    return g, out
-
-
-def whitelist_addresses(text: Any) -> AddressSet | None:
-    """A shared-ELB whitelist string: comma-separated IPs and CIDRs (unset or empty: nobody)."""
-    if text is UNKNOWN:
+        return first_match(space, found)
+    rules_raw = acl.blocks("ingress_rules")
+    if rules_raw is UNKNOWN:
         return None
-    if text is None:
-        return AddressSet.empty()
-    out = AddressSet.empty()
-    for item in str(text).split(","):
-        if not item.strip():
-            continue
-        a = _addresses(item.strip())
-        if a is None:
-            return None
-        out |= a
-    return out
+    matches = [_acl_match(inv, acl, raw, protocol, False, f"{acl.address}.ingress_rules[{i}]", destination)
+               for i, raw in enumerate(rules_raw)]
+    return first_match(space, [m for m in matches if m is not None])
 
 
-def listener_ports(listener: Resource) -> PortSet | None:
-    """The ports a listener receives: `protocol_port`, else its `port_ranges` (dedicated TCP/UDP
-    range listeners); None when not known statically."""
-    port = listener.get("protocol_port")
-    if port is UNKNOWN:
+def _legacy_matches(inv: Inventory, acl: Resource, protocol: str, destination: AddressSet | None) -> list[Match] | None:
+    """A `huaweicloud_network_acl`'s inbound rule resources as Matches; None when not all are known."""
+    rule_ids = acl.get("inbound_rules")
+    if rule_ids is None:
+        return None  # no inbound policy is created: behaviour undocumented
+    rules = inv.target_resources(acl, "inbound_rules", LEGACY_NACL_RULE)
+    if not rules or (isinstance(rule_ids, list) and len(rules) < len(rule_ids)):
         return None
-    if _int(port) is not None:
-        try:
-            return PortSet.single(port)
-        except InvalidValue:
-            return PortSet.empty()
-    ranges = listener.blocks("port_ranges")
-    if ranges is UNKNOWN:
-        return None
-    out = PortSet.empty()
-    for r in ranges:
-        lo, hi = r.get("start_port"), r.get("end_port")
-        if lo is UNKNOWN or hi is UNKNOWN:
-            return None
-        try:
-            out |= PortSet.range(lo, hi if hi is not None else lo)
-        except (InvalidValue, TypeError):
-            continue  # not a valid range: the cloud rejects it
-    return out
-
-
-@dataclass(frozen=True)
-class AccessControl:
-    """A listener's access control: what of `flow_sources` it refuses (None: not known)."""
-
-    kind: str
-    """`whitelist` or `blacklist`."""
-    control: Resource | None
-    """The IP group (dedicated ELB) or the `huaweicloud_lb_whitelist` (shared ELB)."""
-    refused: AddressSet | None
-
-
-def access_control(inv: Inventory, listener: Resource, sources: AddressSet) -> AccessControl | None:
-    """The access control in force on a listener (ELB user guide: a whitelist admits only its
-    addresses, an empty one nobody; a blacklist refuses its addresses, an empty one nobody);
-    None when the listener has none."""
-    if listener.type == "huaweicloud_elb_listener":
-        return _dedicated(inv, listener, sources)
-    for wl, path, _ in inv.referrers(listener, LB_WHITELIST):
-        if path[:1] != ("listener_id",):
-            continue
-        enabled = wl.get("enable_whitelist")
-        if enabled is UNKNOWN:
-            return AccessControl("whitelist", wl, None)
-        if enabled is not True:
-            continue  # unset means false: access control off
-        addresses = whitelist_addresses(wl.get("whitelist"))
-        return AccessControl("whitelist", wl, None if addresses is None else sources - addresses)
-    return None
-
-
-def _dedicated(inv: Inventory, listener: Resource, sources: AddressSet) -> AccessControl | None:
-    policy, enabled = listener.get("access_policy"), listener.get("ip_group_enable")
-    if policy is None:
-        return None
-    kind = "whitelist" if policy == "white" else "blacklist" if policy == "black" else ""
-    if policy is UNKNOWN or enabled is UNKNOWN:
-        return AccessControl(kind or "access control", None, None)
-    if not kind or str(enabled).lower() == "false":
-        return None  # unset `ip_group_enable` means enabled (the API default)
-    group, addresses = ip_group_addresses(inv, listener)
-    if addresses is None:
-        return AccessControl(kind, group, None)
-    refused = sources - addresses if kind == "whitelist" else sources & addresses
-    return AccessControl(kind, group, refused)
+    matches = [_acl_match(inv, r, r.values, protocol, True, r.address, destination) for r in rules]
+    return [m for m in matches if m is not None]
 
 
 def subnet_acl_gaps(inv: Inventory, subnet: Subnet, sources: AddressSet,
-                    flows: dict[str, PortSet] | None) -> Iterator[tuple[Resource, list[str] | Unknown]]:
+                    flows: dict[str, PortSet] | None) -> Iterator[tuple[Resource, list[Gap] | Unknown]]:
     """What each enabled ACL of the subnet blocks of `sources` on `flows` (protocol -> ports), as
-    "A to tcp/P" texts; `flows` None: the ports are not known, and only an ACL that admits
-    `sources` on no port at all is known to block."""
+    `Gap`s ("A to tcp/P", with the entries that decide); `flows` None: the ports are not known,
+    and only an ACL that admits `sources` on no port at all is known to block."""
     for acl in subnet.acls if not sources.is_empty() else ():
         enabled = acl_enabled(acl)
         if enabled is None:
@@ -429,15 +375,16 @@ def subnet_acl_gaps(inv: Inventory, subnet: Subnet, sources: AddressSet,
             continue
         if not enabled:
             continue
-        gaps: list[str] = []
+        gaps: list[Gap] = []
         for protocol, ports in (flows or {"tcp": PortSet.ALL}).items():
             decision = acl_decision(inv, acl, protocol, FlowSpace.of(sources, ports), subnet.cidr)
             if decision is None:
-                yield acl, Unknown(acl, "its inbound rules", "inbound_rules" if acl.type == LEGACY_NACL else "ingress_rules")
+                attribute = "inbound_rules" if acl.type == LEGACY_NACL else "ingress_rules"
+                yield acl, Unknown(acl, "its inbound rules", attribute)
                 break
             if flows is None and decision.allowed.is_empty() and decision.unknown.is_empty():
-                gaps.append(f"{sources} to tcp on any port")
+                gaps.append(Gap(sources, "tcp", None, decision.denied_by))
             elif flows is not None:
-                gaps += [f"{a} to {protocol}/{p}" for a, p in decision.denied.describe()]
+                gaps += gaps_of(decision, protocol)
         if gaps:
             yield acl, gaps

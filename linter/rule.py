@@ -4,13 +4,14 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from importlib import resources
 from typing import ClassVar
 
 from .domain import Unknown
 from .model import Inventory, Resource, Span, Unchecked
+from .paths import Step
 
 
 class Severity(str, Enum):
@@ -47,6 +48,8 @@ class Finding:
     """The input the finding came from."""
     suppressed: str | None = None
     """The justification when an inline suppression applies."""
+    path: tuple[Step, ...] = field(default=(), compare=False)
+    """The hops of the traffic the finding is about, in order (docs/paths.md); not part of the fingerprint."""
 
     @property
     def fingerprint(self) -> str:
@@ -124,6 +127,7 @@ class Rule:
         key: str = "",
         severity: Severity | None = None,
         related: Iterable[tuple[Resource, str]] = (),
+        path: Iterable[Step] = (),
     ) -> Finding:
         rel: list[Related] = []
         for other, role in related:
@@ -140,6 +144,7 @@ class Rule:
             span=resource.span_of(attribute),
             related=tuple(rel),
             source=resource.source,
+            path=tuple(path),
         )
 
     def unknown(self, resource: Resource, what: str, *, attribute: str | None = None) -> Iterator[Unknown]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpcep_lint.domain import Domain, Inventory, Unknown
+from vpcep_lint.reach import approval_path, status_path
 from vpcep_lint.rule import Finding, Rule, Severity
 
 RECORDED = {"pendingAcceptance": Severity.WARNING, "rejected": Severity.WARNING, "failed": Severity.ERROR}
@@ -24,13 +25,15 @@ class EndpointNotAccepted(Rule):
         for service in domain.services:
             if service.resource.recorded and service.resource.get("status") == "failed":
                 yield self.finding(service.resource, f"endpoint service {service.address} is recorded as failed",
-                                   attribute="status", key="status", severity=Severity.ERROR)
+                                   attribute="status", key="status", severity=Severity.ERROR,
+                                   path=status_path(service.resource, "failed"))
         for endpoint in domain.endpoints:
             status = endpoint.resource.get("status") if endpoint.resource.recorded else None
             if isinstance(status, str):
                 if status in RECORDED:
                     yield self.finding(endpoint.resource, f"endpoint {endpoint.address} is recorded as {status}",
-                                       attribute="status", key="status", severity=RECORDED[status])
+                                       attribute="status", key="status", severity=RECORDED[status],
+                                       path=status_path(endpoint.resource, status, endpoint.service))
                 continue
             service = endpoint.service
             if service is None and endpoint.unknown is not None:
@@ -47,4 +50,5 @@ class EndpointNotAccepted(Rule):
                     f"{endpoint.address}: it will stay pending acceptance",
                     key="approval",
                     related=[(service.resource, "service")],
+                    path=approval_path(endpoint, service),
                 )

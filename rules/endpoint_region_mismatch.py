@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpcep_lint.domain import Domain, Inventory, Unknown
+from vpcep_lint.reach import region_path
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -27,7 +28,7 @@ class EndpointRegionMismatch(Rule):
             mine, theirs = endpoint.resource.region, service.resource.region
             same = domain.same_region(endpoint.resource, service.resource)
             if same is None:
-                yield Unknown(endpoint.resource if not isinstance(mine, str) else service.resource, "its region", "region")
+                yield Unknown(service.resource if isinstance(mine, str) else endpoint.resource, "its region", "region")
                 continue
             if same:
                 continue
@@ -42,4 +43,5 @@ class EndpointRegionMismatch(Rule):
                 endpoint.resource,
                 f"endpoint {endpoint.address} is in {mine} but its service {service.address} is in {theirs}{hint}",
                 related=[(service.resource, "service")] + ([(cc, "cloud connection")] if cc else []),
+                path=region_path(endpoint.resource, service.resource),
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpcep_lint.domain import Domain, Endpoint, Inventory, Unknown
-from vpcep_lint.reach import ENDPOINT_RANGE, subnet_acl_gaps
+from vpcep_lint.reach import ENDPOINT_RANGE, acl_path, endpoint_acl_path, listed, subnet_acl_gaps
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -33,10 +33,12 @@ class NetworkAclBlocksEndpointCidr(Rule):
                         yield gaps
                         continue
                     yield self.finding(
-                        acl, f"{_listed(gaps)} blocked by {acl.address} on {subnet.address}, the subnet of "
+                        acl, f"{listed(gaps)} blocked by {acl.address} on {subnet.address}, the subnet of "
                         f"{backend.resource.address} behind {service.address}{service.scope}",
                         key=f"{service.address}|{subnet.address}",
-                        related=[(service.resource, "service"), (backend.resource, "backend"), (subnet.resource, "subnet")])
+                        related=[(service.resource, "service"), (backend.resource, "backend"),
+                                 (subnet.resource, "subnet")],
+                        path=acl_path(inv, service, subnet, acl, gaps))
         for endpoint in Domain.of(inv).endpoints:
             yield from self._endpoint_side(inv, endpoint)
 
@@ -51,22 +53,19 @@ class NetworkAclBlocksEndpointCidr(Rule):
         if vpc.space is None or subnets is None or subnet.cidr is None:
             yield Unknown(endpoint.resource, f"the subnets of {vpc.address}", "vpc_id")
             return
-        clients = subnets - subnet.cidr
-        for sources, unused in ((clients, False), (vpc.space - subnets, True)):
+        for sources, unused in ((subnets - subnet.cidr, False), (vpc.space - subnets, True)):
             for acl, gaps in subnet_acl_gaps(inv, subnet, sources, service.ports("terminal")):
                 if isinstance(gaps, Unknown):
                     yield gaps
                     continue
-                if unused:  # no client there yet: name the ports only
-                    gaps = [f"{', '.join(sorted({g.split(' to ')[-1] for g in gaps}))} from the address space of "
-                            f"{vpc.address} that no subnet uses yet"]
+                said = [f"{', '.join(sorted({g.flow for g in gaps}))} from the address space of {vpc.address} that "
+                        "no subnet uses yet"] if unused else gaps  # no client there yet: name the ports only
                 yield self.finding(
-                    acl, f"{_listed(gaps)} blocked by {acl.address} on {subnet.address}, the subnet of endpoint "
+                    acl, f"{listed(said)} blocked by {acl.address} on {subnet.address}, the subnet of endpoint "
                     f"{endpoint.address}",
                     key=f"{endpoint.address}|{subnet.address}" + ("|unused" if unused else ""),
                     severity=Severity.NOTE if unused else None,
-                    related=[(endpoint.resource, "endpoint"), (subnet.resource, "subnet"), (service.resource, "service")])
+                    related=[(endpoint.resource, "endpoint"), (subnet.resource, "subnet"),
+                             (service.resource, "service")],
+                    path=endpoint_acl_path(inv, endpoint, subnet, acl, gaps, str(sources)))
 
-
-def _listed(gaps: list[str]) -> str:
-    return f"{'; '.join(gaps)} {'is' if len(gaps) == 1 else 'are'}"

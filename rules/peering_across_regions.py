@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpcep_lint.domain import Domain, Inventory, Unknown
+from vpcep_lint.reach import region_path
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -31,4 +32,5 @@ class PeeringAcrossRegions(Rule):
                     peering.resource,
                     f"{local.address} is in {a} and {peer.address} in {b}: a peering only joins VPCs of one region",
                     related=[(local.resource, "vpc"), (peer.resource, "peer vpc")],
+                    path=region_path(local.resource, peer.resource, peering.resource),
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpcep_lint.domain import Domain, Inventory, Unknown
+from vpcep_lint.reach import overlap_path
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -27,7 +28,7 @@ class PeeringCidrsOverlap(Rule):
                     peering.resource,
                     f"{local.address} and {peer.address} both take their CIDR from {same}: they overlap whatever "
                     f"its value, and routes can only target non-overlapping subnets",
-                    key="vpcs", severity=Severity.WARNING,
+                    key="vpcs", severity=Severity.WARNING, path=overlap_path(peering, same=same),
                     related=[(local.resource, "vpc"), (peer.resource, "peer vpc")],
                 )
                 continue
@@ -47,11 +48,12 @@ class PeeringCidrsOverlap(Rule):
                     f"subnet {a.address} ({a.cidr}) overlaps subnet {b.address} ({b.cidr}){more}: "
                     f"the peering between {local.address} and {peer.address} cannot route",
                     key="subnets", related=related + [(a.resource, "subnet"), (b.resource, "peer subnet")],
+                    path=overlap_path(peering, a, b),
                 )
             else:
                 yield self.finding(
                     peering.resource,
                     f"{local.address} ({local.space}) and {peer.address} ({peer.space}) overlap; no subnets "
                     f"overlap yet, but routes can only target non-overlapping subnets",
-                    key="vpcs", severity=Severity.WARNING, related=related,
+                    key="vpcs", severity=Severity.WARNING, related=related, path=overlap_path(peering),
                 )

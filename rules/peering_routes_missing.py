@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpcep_lint.domain import Domain, Inventory, Peering, Route, Unknown, Vpc
+from vpcep_lint.reach import route_clash_path, route_path
 from vpcep_lint.rule import Finding, Rule, Severity
 
 
@@ -24,28 +25,27 @@ class PeeringRoutesMissing(Rule):
                 yield peering.unknown or Unknown(peering.resource, "the VPC of a route through it")
                 continue
             for side, vpc, other in peering.sides():
-                verdicts = [self._route(peering, vpc, other, r) for r in peering.routes_of(vpc)]
+                routes = peering.routes_of(vpc)
+                verdicts = [self._route(peering, vpc, other, r) for r in routes]
                 if any(v is True for v in verdicts):
                     continue
                 if any(isinstance(v, Unknown) for v in verdicts):
                     yield next(v for v in verdicts if isinstance(v, Unknown))
                     continue
                 yield from (v for v in verdicts if isinstance(v, Finding))
-                missed = [r.destination_text for r, v in zip(peering.routes_of(vpc), verdicts) if v is False]
+                missed = [r.destination_text for r, v in zip(routes, verdicts, strict=True) if v is False]
                 if verdicts and not missed:
                     continue  # every route is wrong and said so at the route
-                remote = f" ({other.space})" if other.space is not None else ""
-                text = (f"has no route to {other.address}{remote} through {peering.address}" if not missed else
+                text = (f"has no route to {other.label} through {peering.address}" if not missed else
                         f"routes only {', '.join(str(m) for m in missed)} through {peering.address}: "
-                        f"{'its own address space, ' if _all_own(vpc, peering.routes_of(vpc)) else ''}"
-                        f"none of it in {other.address}{remote}")
+                        f"{'its own address space, ' if vpc.holds(routes) else ''}none of it in {other.label}")
                 yield self.finding(peering.resource, f"the {side} VPC {vpc.address} {text}", key=side,
-                                   related=[(vpc.resource, "vpc without route"), (other.resource, "peer vpc")])
+                                   related=[(vpc.resource, "vpc without route"), (other.resource, "peer vpc")],
+                                   path=route_path(peering, vpc, other))
 
     def _route(self, peering: Peering, vpc: Vpc, other: Vpc, route: Route) -> bool | Unknown | Finding:
         """True: the route carries traffic to `other`; False: it targets other addresses."""
-        dest = route.destination
-        if dest is None:
+        if (dest := route.destination) is None:
             return Unknown(route.resource, "the destination of a route through the peering", route.attribute)
         # a custom route may not overlap a subnet's system route: the cloud rejects one equal to or
         # inside a subnet; a wider one (0.0.0.0/0 to a NAT gateway is the common case) is accepted,
@@ -56,7 +56,8 @@ class PeeringRoutesMissing(Rule):
                 route.resource, f"route to {route.destination_text} through {peering.address} lies in subnet "
                 f"{clash[0].address} ({clash[0].cidr}) of {vpc.address}: the cloud rejects a custom route "
                 f"inside a subnet's system route",
-                attribute=route.attribute, key=f"{peering.address}|{route.destination_text}", severity=Severity.ERROR)
+                attribute=route.attribute, key=f"{peering.address}|{route.destination_text}", severity=Severity.ERROR,
+                path=route_clash_path(peering, vpc, route, clash[0]))
         if vpc.space is None or (vpc.space.overlaps(dest) and vpc.subnet_space() is None):
             return Unknown(vpc.resource, "its subnets", "cidr")
         if route.carries is None:
@@ -65,11 +66,9 @@ class PeeringRoutesMissing(Rule):
             return self.finding(
                 route.table, f"route table {route.table.address} holds the route to {route.destination_text} through "
                 f"{peering.address} but no subnet is associated with it: the route carries nothing",
-                attribute="subnets", key=f"{peering.address}|{route.destination_text}")
+                attribute="subnets", key=f"{peering.address}|{route.destination_text}",
+                path=route_clash_path(peering, vpc, route))
         if other.space is None:
             return Unknown(other.resource, "its address space", "cidr")
         return dest.overlaps(other.space)
 
-
-def _all_own(vpc: Vpc, routes: list[Route]) -> bool:
-    return vpc.space is not None and all(r.destination is not None and vpc.space.covers(r.destination) for r in routes)

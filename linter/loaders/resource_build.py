@@ -141,9 +141,14 @@ class ResourceBuilding(ModuleExpansion):
         attr_spans = {
             name: Span(rel, a.line, a.column, a.end_line, a.end_column) for name, a in block.attributes.items()
         }
+        seen: dict[str, int] = {}
         for sub in block.blocks:
-            attr_spans.setdefault(sub.type if sub.type != "dynamic" else (sub.labels or ["dynamic"])[0],
-                                  Span(rel, sub.line, sub.column, sub.end_line, sub.end_column))
+            name = sub.type if sub.type != "dynamic" else (sub.labels or ["dynamic"])[0]
+            sub_span = Span(rel, sub.line, sub.column, sub.end_line, sub.end_column)
+            attr_spans.setdefault(name, sub_span)
+            if sub.type != "dynamic":  # `ingress_rules[1]`: the n-th static block, for a path's deciding entry
+                attr_spans.setdefault(f"{name}[{seen.get(name, 0)}]", sub_span)
+                seen[name] = seen.get(name, 0) + 1
         region, region_from = values.get("region"), None
         if region is None or region is UNKNOWN:
             key = "huaweicloud"
