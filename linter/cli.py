@@ -76,6 +76,8 @@ def _var_items(ctx: click.Context, kw: dict[str, Any]) -> list[tuple[str, str]]:
               help="Exit 0 even when there are findings (input and internal errors still count).")
 @click.option("--show-unknown", is_flag=True,
               help="List what could not be checked (every run counts it in the summary).")
+@click.option("--show-path", is_flag=True,
+              help="Text: print each finding's path (endpoint, service, backend, filter, deciding entry) under it.")
 @click.option("--fail-on-unknown", is_flag=True,
               help="Exit 1 when anything could not be checked (a module not followed, a value not known).")
 @click.option("--root", "root_dir", type=click.Path(file_okay=False, exists=True),
@@ -334,6 +336,7 @@ def _render(report: Any, outputs: list[Output], kw: dict[str, Any],
             category=kw["category"],
             paths=tuple(paths),
             destination=o.path,
+            show_path=bool(kw.get("show_path")),
         )
         try:
             text = formatters.load(o.format, table)(report, options)

@@ -238,9 +238,8 @@ def route_path(peering: Peering, vpc: Vpc, other: Vpc) -> Path:
     steps = [_vpc_step(vpc)]
     for r in peering.routes_of(vpc):
         steps.append(step("route", r.resource, f"route to {r.destination_text} through the peering", r.attribute))
-    target = f"no route to {other.address}" + (f" ({other.space})" if other.space is not None else "")
     steps.append(step("peering", peering.resource, f"peering from {vpc.address} to {other.address}", None,
-                      f"{target}: traffic to the peer goes nowhere"))
+                      f"no route to {other.label}"))
     steps.append(_vpc_step(other, "peer vpc"))
     return tuple(steps)
 

@@ -139,6 +139,8 @@ def test_default_paths_write_sarif_annotations_and_the_summary_from_one_run(work
     # the step summary: appended after what earlier steps wrote
     assert step.summary.startswith("## an earlier step\n## vpcep-lint\n\n**2 findings (2 errors) in 1 root**")
     assert "| <code>main.tf:28</code> | [VPCEP001](" in step.summary
+    # ... with each broken path drawn, the failing hop labelled
+    assert step.summary.count("```mermaid\n") == 2 and '--x|"tcp/8080 from 198.19.128.0/17 denied"|' in step.summary
     assert step.stdout.count("Running: vpcep-lint ") == 1  # one run for all three outputs
 
 

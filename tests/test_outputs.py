@@ -331,7 +331,7 @@ def test_markdown_names_internal_errors() -> None:
 
 def test_markdown_has_one_place_for_diagrams(monkeypatch: pytest.MonkeyPatch) -> None:
     """Diagrams (Mermaid) go under their input's table, inside the size budget."""
-    monkeypatch.setattr(markdown, "diagrams", lambda report, source, options: ["```mermaid", f"graph LR; {source}", "```", ""])
+    monkeypatch.setattr(markdown, "diagrams", lambda report, source, options, budget: ["```mermaid", f"graph LR; {source}", "```", ""])
     md = markdown.render(Report(findings=[finding(source="a"), finding(source="b")]))
     assert md.index("graph LR; a") < md.index("### <code>b</code>") < md.index("graph LR; b")
 

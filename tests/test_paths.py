@@ -117,3 +117,70 @@ def test_fingerprints_are_those_recorded_before_findings_carried_paths() -> None
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert sum(map(len, json.loads((ROOT / "tests" / "golden" / "fingerprints.json").read_text()).values())) > 200
+
+
+# -- the path in each format ----------------------------------------------------------------------
+
+EXAMPLE = FIXTURES / "examples" / "broken-endpoint"
+
+
+def _cli(*args: str, cwd: Path = EXAMPLE) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).parent / "vpcep-lint"
+    return subprocess.run([str(exe), "--no-cache", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_text_prints_the_path_as_a_tree_only_with_show_path() -> None:
+    plain = _cli(".")
+    assert "`- " not in plain.stdout
+    shown = _cli("--show-path", ".").stdout.splitlines()
+    assert shown[0].startswith("main.tf:28:1: VPCEP001 error: ")
+    assert shown[1:6] == [
+        "    `- endpoint huaweicloud_vpcep_endpoint.orders at main.tf:116: endpoint in huaweicloud_vpc.shop; its "
+        "traffic reaches the backend from 198.19.128.0/17",
+        "      `- service huaweicloud_vpcep_service.orders at main.tf:96: port mapping tcp 80 (endpoint) -> "
+        "8080 (backend)",
+        "        `- nic huaweicloud_compute_instance.orders_api.network[0] at main.tf:51: ECS NIC network[0] in "
+        "huaweicloud_vpc_subnet.app",
+        "          `- security group huaweicloud_networking_secgroup.app at main.tf:28: security group 1 of 1 of "
+        "the NIC; rules apply by priority, deny first at equal priority",
+        "            `- x deciding entry huaweicloud_networking_secgroup.app at main.tf:28: no rule of the groups "
+        "admits tcp/8080 from 198.19.128.0/17 [tcp/8080 from 198.19.128.0/17 denied]",
+    ]
+    assert shown[6].startswith("main.tf:64:1: VPCEP002 error: ")
+    assert shown[-1] == "2 findings (2 errors) in 1 root"
+
+
+def test_json_carries_the_same_steps_and_stays_valid() -> None:
+    import jsonschema
+
+    report = json.loads(_cli("-f", "json", ".").stdout)
+    schema = json.loads((ROOT / "linter" / "schemas" / "report.schema.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(report)
+    sg = report["findings"][0]
+    assert [(s["role"], s["line"]) for s in sg["path"]] == [
+        ("endpoint", 116), ("service", 96), ("nic", 51), ("security group", 28), ("deciding entry", 28)]
+    assert sg["path"][-1]["blocked"] == "tcp/8080 from 198.19.128.0/17 denied"
+    assert [s["blocked"] for s in sg["path"][:-1]] == [None] * 4
+
+
+@pytest.mark.parametrize("target", [".", "plan.json"])
+def test_sarif_code_flow_has_one_location_per_step_with_its_message(target: str) -> None:
+    log = json.loads(_cli("-f", "sarif", "--sarif-root", ".", target).stdout)
+    report = lint_paths([str(EXAMPLE / target)], cwd=str(EXAMPLE))
+    for result, finding in zip(log["runs"][0]["results"], report.findings, strict=True):
+        [flow] = result["codeFlows"]
+        [thread] = flow["threadFlows"]
+        locations = thread["locations"]
+        assert len(locations) == len(finding.path)
+        assert [loc["executionOrder"] for loc in locations] == list(range(1, len(locations) + 1))
+        for loc, step in zip(locations, finding.path, strict=True):
+            assert loc["location"]["message"]["text"].startswith(f"{step.role}: {step.address}: {step.message}")
+            assert loc["location"]["physicalLocation"]["region"]["startLine"] == step.span.line
+            assert loc["importance"] == ("essential" if step.blocked else "important")
+        assert flow["message"]["text"] == "tcp/8080 from 198.19.128.0/17 denied"
+        assert result["partialFingerprints"]["vpcepLint/v1"] == finding.fingerprint
+
+
+def test_golden_sarif_has_code_flows() -> None:
+    golden = json.loads((ROOT / "tests" / "golden" / "broken-endpoint.sarif").read_text())
+    assert all(r["codeFlows"][0]["threadFlows"][0]["locations"] for r in golden["runs"][0]["results"])

@@ -39,6 +39,8 @@ class RenderOptions:
     """The inputs as given on the command line, after `exclude`."""
     destination: str | None = None
     """The file the output goes to; None for standard output."""
+    show_path: bool = False
+    """Text: print each finding's path as an indented tree under it (`--show-path`)."""
 
 
 class Formatter(Protocol):
@@ -84,7 +86,8 @@ def load(name: str, table: dict[str, EntryPoint] | None = None) -> Formatter:
     try:
         fn = ep.load()
     except Exception as exc:  # a broken plugin: name it, do not crash
-        raise FormatterError(f"formatter {name!r} from {_distribution(ep)} failed to load: {type(exc).__name__}: {exc}") from None
+        raise FormatterError(
+            f"formatter {name!r} from {_distribution(ep)} failed to load: {type(exc).__name__}: {exc}") from None
     if not callable(fn):
         raise FormatterError(f"formatter {name!r} from {_distribution(ep)} is not callable")
     return fn  # type: ignore[no-any-return]

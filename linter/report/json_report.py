@@ -33,6 +33,18 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             }
             for r in f.related
         ],
+        "path": [
+            {
+                "role": s.role,
+                "resource": s.address,
+                "message": s.message,
+                "file": s.span.file if s.span else None,
+                "line": s.span.line if s.span else None,
+                "column": s.span.column if s.span else None,
+                "blocked": s.blocked or None,
+            }
+            for s in f.path
+        ],
         "fingerprint": f.fingerprint,
         "suppressed": f.suppressed is not None,
         "justification": f.suppressed,
@@ -44,7 +56,8 @@ def as_dict(report: Report) -> dict[str, Any]:
     return {
         "version": __version__,
         "format_version": FORMAT_VERSION,
-        "inputs": [{"path": i.path, "kind": i.kind, "resources": i.resources, "subjects": i.subjects} for i in report.inputs],
+        "inputs": [{"path": i.path, "kind": i.kind, "resources": i.resources, "subjects": i.subjects}
+                   for i in report.inputs],
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [
             {"file": e.source, "line": e.line, "column": e.column, "message": e.message} for e in report.errors

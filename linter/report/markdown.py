@@ -1,7 +1,8 @@
 """GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` and pull-request comments.
 
 A heading, the summary line, one table of findings per input (location, rule, severity, message,
-resource), then what could not be checked. Everything taken from the inputs (messages, paths,
+resource) with a Mermaid flowchart of each broken path under it (capped, the rest counted), then
+what could not be checked. Everything taken from the inputs (messages, paths,
 addresses) is escaped: it can neither end a table cell, nor open a link, an image, a code span, HTML,
 math, a link, a mention or a heading. The output is capped (`MAX_CHARS`) to fit a pull-request comment
 (65,536 characters); what is left out is counted in a closing line.
@@ -15,6 +16,7 @@ from ..api import Report
 from ..report.formatters import RenderOptions
 from ..report.text import describe_unchecked, escape, summary
 from ..rule import Finding
+from . import mermaid
 
 MAX_CHARS = 60_000
 """Whole-document budget; GitHub caps a comment at 65,536 characters and a step summary at 1 MiB."""
@@ -22,6 +24,9 @@ MAX_MESSAGE = 500
 """Characters of one message (or one "not checked" item) kept before it is cut with an ellipsis."""
 MAX_NOT_CHECKED = 50
 MAX_CLEAN_INPUTS = 20
+MAX_DIAGRAMS = 6
+"""Flowcharts drawn per input (root, plan or state); the rest are counted."""
+MAX_DIAGRAMS_PER_RULE = 3
 DOCS_URI = "https://github.com/vpcep-lint/vpcep-lint/blob/main/docs/rules/{id}.md"
 HEADER = "| Location | Rule | Severity | Message | Resource |\n| --- | --- | --- | --- | --- |"
 
@@ -75,13 +80,31 @@ def not_checked(report: Report) -> list[str]:
     return [describe_unchecked(u) for u in report.unchecked]
 
 
-def diagrams(report: Report, source: str, options: RenderOptions) -> list[str]:
-    """Mermaid blocks for one input (its endpoint graph), placed under the input's table.
-
-    None yet: this is the one place a diagram goes, so that it stays inside the input's section and
-    inside the size budget.
-    """
-    return []
+def diagrams(report: Report, source: str, options: RenderOptions, budget: int = MAX_CHARS) -> list[str]:
+    """A Mermaid flowchart of each broken path of one input, placed under the input's table: grouped
+    by rule, at most `MAX_DIAGRAMS_PER_RULE` per rule and `MAX_DIAGRAMS` per input, within `budget`
+    characters; the paths left out are counted."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        if f.suppressed is None and (f.source or "-") == source and any(s.blocked for s in f.path):
+            by_rule.setdefault(f.rule_id, []).append(f)
+    out: list[str] = []
+    drawn = left = 0
+    for rule_id in sorted(by_rule):
+        for n, f in enumerate(by_rule[rule_id]):
+            chart = mermaid.flowchart(f)
+            heading = f"**{text(rule_id)}** {code(f.address)}" + (f" at {_location(f)}" if f.span else "")
+            size = sum(len(x) + 1 for x in chart) + len(heading) + 2
+            if n >= MAX_DIAGRAMS_PER_RULE or drawn >= MAX_DIAGRAMS or size > budget:
+                left += 1
+                continue
+            out += [heading, "", *chart, ""]
+            budget -= size
+            drawn += 1
+    if left:
+        out += [f"… and {left} more path{'s' if left != 1 else ''} not drawn here (the SARIF report shows every path "
+                "under Show paths; `--show-path` prints them as text).", ""]
+    return (["#### Paths", "", *out] if drawn else out)
 
 
 def _bullets(items: Iterable[str], budget: int) -> list[str]:
@@ -96,6 +119,35 @@ def _bullets(items: Iterable[str], budget: int) -> list[str]:
         out.append(line)
         used += len(line) + 1
     return out
+
+
+def _sections(report: Report, groups: dict[str, list[Finding]], ours: set[str], options: RenderOptions,
+              budget: int) -> tuple[list[str], int]:
+    """One section per input with findings (its table, then its paths) within `budget` characters;
+    and how many findings they show."""
+    body: list[str] = []
+    used = shown = 0
+    for source in sorted(groups):
+        found = groups[source]
+        n = len(found)
+        section = [f"### {code(source)}: {n} finding{'s' if n != 1 else ''}", "", HEADER]
+        size = used + sum(len(x) + 1 for x in section)
+        rows = []
+        for f in found:
+            row = _row(f, ours)
+            if size + len(row) + 1 > budget:
+                break
+            rows.append(row)
+            size += len(row) + 1
+        if not rows:
+            break
+        extra = ["", *diagrams(report, source, options, budget - size)]
+        body += [*section, *rows, *extra]
+        used = size + sum(len(x) + 1 for x in extra)
+        shown += len(rows)
+        if len(rows) < n:
+            break
+    return body, shown
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
@@ -118,28 +170,7 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     clean = [i.path for i in report.inputs if i.path not in groups]
 
     budget = MAX_CHARS - sum(len(x) + 1 for x in head + tail) - 5_000  # the closing lines
-    body: list[str] = []
-    used = shown = 0
-    for source in sorted(groups):
-        found = groups[source]
-        n = len(found)
-        section = [f"### {code(source)}: {n} finding{'s' if n != 1 else ''}", "", HEADER]
-        size = used + sum(len(x) + 1 for x in section)
-        rows = []
-        for f in found:
-            row = _row(f, ours)
-            if size + len(row) + 1 > budget:
-                break
-            rows.append(row)
-            size += len(row) + 1
-        if not rows:
-            break
-        extra = ["", *diagrams(report, source, options)]
-        body += [*section, *rows, *extra]
-        used = size + sum(len(x) + 1 for x in extra)
-        shown += len(rows)
-        if len(rows) < n:
-            break
+    body, shown = _sections(report, groups, ours, options, budget)
     if shown < len(active):
         body += [f"… and {len(active) - shown} more finding{'s' if len(active) - shown != 1 else ''} not shown here "
                  "(the text, JSON and SARIF reports have every one).", ""]

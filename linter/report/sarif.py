@@ -260,6 +260,7 @@ def _result(f: Finding, index: int, paths: _Paths) -> Any:
         message=_message(text),
         locations=[_om(om.Location, physical_location=physical, logical_locations=_logical(f.address))],
         related_locations=related or None,
+        code_flows=_code_flows(f, paths),
         partial_fingerprints={FINGERPRINT_KEY: _fingerprint(f, physical)},
         suppressions=suppressions,
     )
@@ -290,6 +291,30 @@ def _related(r: Related, n: int, f: Finding, paths: _Paths) -> Any:
         logical_locations=_logical(r.address),
         message=_message(text),
     )
+
+
+def _code_flows(f: Finding, paths: _Paths) -> list[Any] | None:
+    """The finding's path as one thread flow, one location per step (GitHub: "Show paths")."""
+    if not f.path:
+        return None
+    locations = []
+    for n, step in enumerate(f.path):
+        text = f"{step.role}: {step.address}: {step.message}" + (f" ({step.blocked})" if step.blocked else "")
+        if step.span is not None:
+            s = step.span
+            physical, outside = _physical(paths, s.file, _region(s.line, s.column, s.end_line, s.end_column))
+        else:
+            physical, outside = _physical(paths, f.source or "<stdin>", _region(1, 1))
+            text += " " + paths.no_span_note(f.source)
+        if outside:
+            text += " " + OUTSIDE_NOTE
+        location = _om(om.Location, physical_location=physical, logical_locations=_logical(step.address),
+                       message=_message(text))
+        locations.append(_om(om.ThreadFlowLocation, location=location, execution_order=n + 1,
+                             importance="essential" if step.blocked else "important"))
+    blocked = next((s.blocked for s in f.path if s.blocked), "")
+    flow = _om(om.ThreadFlow, locations=locations)
+    return [_om(om.CodeFlow, thread_flows=[flow], message=_message(blocked) if blocked else None)]
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -325,20 +350,22 @@ def _invocation(report: Report, paths: _Paths, rule_index: dict[str, int]) -> An
         if warning.source:
             physical, _ = _physical(paths, warning.source, _region(warning.line or 1, warning.column or 1))
             locations = [_om(om.Location, physical_location=physical)]
-        notes.append(_om(om.Notification, level="warning", locations=locations,
-                         message=_message(f"{paths.shown(warning.source)}: {warning.message}" if warning.source else warning.message)))
+        said = f"{paths.shown(warning.source)}: {warning.message}" if warning.source else warning.message
+        notes.append(_om(om.Notification, level="warning", locations=locations, message=_message(said)))
     for item in report.unchecked:
         locations = None
         if item.file:
             physical, _ = _physical(paths, item.file, _region(item.line or 1, None))
             locations = [_om(om.Location, physical_location=physical)]
         notes.append(_om(om.Notification, level="note", locations=locations,
-                         message=_message(f"not checked: {item.what}: {item.why}" + (f" [{item.address}]" if item.address else ""))))
+                         message=_message(f"not checked: {item.what}: {item.why}"
+                                          + (f" [{item.address}]" if item.address else ""))))
     for load_error in sorted(report.load_errors, key=str):
         notes.append(_om(om.Notification, level="error", message=_message(str(load_error))))
     for loader_crash in sorted(getattr(report, "loader_crashes", []), key=str):
         notes.append(_om(om.Notification, level="error",
-                         message=_message(f"loading {paths.shown(loader_crash.source)} crashed: {loader_crash.message}")))
+                         message=_message(
+                             f"loading {paths.shown(loader_crash.source)} crashed: {loader_crash.message}")))
     return _om(
         om.Invocation,
         execution_successful=not (report.errors or report.internal_errors),

@@ -16,7 +16,12 @@ _RESET = "\033[0m"
 def escape(text: str) -> str:
     """Make text from the inputs safe for a terminal: control characters become escapes."""
     text = text.replace("\n", "\\n").replace("\t", "\\t")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def where(f: Finding) -> str:
@@ -59,6 +64,28 @@ def format_finding(f: Finding, colour: bool = False) -> str:
     return line
 
 
+def format_path(f: Finding) -> list[str]:
+    """The finding's path as an indented tree, one step per line with its file:line; the step
+    where the traffic stops is marked `x` and says what is stopped."""
+    lines = []
+    depth = 0
+    for n, step in enumerate(f.path):
+        parallel = n > 0 and step.role == f.path[n - 1].role and step.role in PARALLEL
+        depth = depth if parallel or n == 0 else depth + 1
+        at = f"{step.span.file}:{step.span.line}" if step.span is not None else "(no file:line)"
+        mark = "x " if step.blocked else ""
+        text = f"{mark}{step.role} {step.address} at {at}: {step.message}"
+        if step.blocked:
+            text += f" [{step.blocked}]"
+        lines.append("    " + "  " * depth + "`- " + escape(text))
+    return lines
+
+
+PARALLEL = ("endpoint", "route", "deciding entry")
+"""Roles whose consecutive steps are alternatives side by side (several endpoints, routes or deciding
+entries), drawn at one depth; every other step is one hop further."""
+
+
 def _count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
 
@@ -77,7 +104,8 @@ def inputs_phrase(report: Report) -> str:
     for i in report.inputs:
         if i.kind != "error":
             counts[i.kind] = counts.get(i.kind, 0) + 1
-    parts = [_count(n, *_KINDS.get(kind, (kind, None))) for kind, n in sorted(counts.items(), key=lambda kv: list(_KINDS).index(kv[0]) if kv[0] in _KINDS else 9)]
+    ordered = sorted(counts.items(), key=lambda kv: list(_KINDS).index(kv[0]) if kv[0] in _KINDS else 9)
+    parts = [_count(n, *_KINDS.get(kind, (kind, None))) for kind, n in ordered]
     if not parts:
         return "0 inputs"
     return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
@@ -121,7 +149,7 @@ def summary(report: Report, counted: list[Finding]) -> str:
         kinds: dict[str, int] = {}
         for u in report.unchecked:
             kinds[u.kind] = kinds.get(u.kind, 0) + 1
-        told = [_count(kinds[k], *_UNCHECKED[k]) if k in _UNCHECKED else _count(kinds[k], k + " not checked", k + "s not checked")
+        told = [_count(kinds[k], *_UNCHECKED.get(k, (k + " not checked", k + "s not checked")))
                 for k in [*_UNCHECKED, *sorted(set(kinds) - set(_UNCHECKED))] if k in kinds]
         text += "; " + ", ".join(told) + ": --show-unknown lists them"
     if report.excluded:
@@ -134,6 +162,11 @@ def summary(report: Report, counted: list[Finding]) -> str:
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     colour = options.colour if options is not None else False
-    lines = [format_finding(f, colour) for f in report.findings if f.suppressed is None]
+    show_path = options.show_path if options is not None else False
+    lines = []
+    for f in report.findings:
+        if f.suppressed is None:
+            lines.append(format_finding(f, colour))
+            lines += format_path(f) if show_path else []
     lines.append(summary(report, report.findings))
     return "\n".join(lines) + "\n"
