@@ -76,6 +76,9 @@ def _var_items(ctx: click.Context, kw: dict[str, Any]) -> list[tuple[str, str]]:
               help="Exit 0 even when there are findings (input and internal errors still count).")
 @click.option("--show-unknown", is_flag=True,
               help="List what could not be checked (every run counts it in the summary).")
+@click.option("--fix", "fix", is_flag=True,
+              help="Write the missing rule, entry or route of VPCEP001/002/003/005 findings into the .tf files.")
+@click.option("--diff", "diff", is_flag=True, help="Print the --fix edits as a unified diff and write nothing.")
 @click.option("--show-path", is_flag=True,
               help="Text: print each finding's path (endpoint, service, backend, filter, deciding entry) under it.")
 @click.option("--fail-on-unknown", is_flag=True,
@@ -158,6 +161,7 @@ def run(**kw: Any) -> int:
     if kw["list_rules"] or kw["explain"]:
         return _list_or_explain(kw, all_rules, load_errors)
     paths = list(kw["paths"])
+    fixing = _fix_mode(kw)
     try:
         conf = resolve(kw, paths, {r.id for r in all_rules})
     except ConfigError as exc:
@@ -185,8 +189,24 @@ def run(**kw: Any) -> int:
         _error(str(exc))
         return EXIT_INPUT
     _tell(report, kw)
+    if fixing:
+        return _fixes(report, kw)
     code = exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
     return _emit(report, outputs, kw, paths, code)
+
+
+def _fix_mode(kw: dict[str, Any]) -> bool:
+    """`--fix` or `--diff` (docs/fix.md); both at once is a usage error."""
+    if kw.get("fix") and kw.get("diff"):
+        raise click.UsageError("--fix writes the edits and --diff only prints them: give one")
+    return bool(kw.get("fix") or kw.get("diff"))
+
+
+def _fixes(report: Report, kw: dict[str, Any]) -> int:
+    from .fix_write import run_fixes
+
+    return run_fixes(report, write_files=bool(kw.get("fix")), root=kw["root_dir"],
+                     echo=lambda text, err: click.echo(text, err=err, nl=err))
 
 
 def _list_or_explain(kw: dict[str, Any], all_rules: list[type[Rule]], load_errors: list[RuleLoadError]) -> int:
