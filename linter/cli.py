@@ -189,6 +189,12 @@ def run(**kw: Any) -> int:
         _error(str(exc))
         return EXIT_INPUT
     _tell(report, kw)
+    return _finish(report, conf, outputs, kw, paths, fixing)
+
+
+def _finish(report: Report, conf: Config, outputs: list[Output], kw: dict[str, Any], paths: list[str],
+            fixing: bool) -> int:
+    """The reports and the exit code; with `--fix`/`--diff`, the fixes instead (docs/fix.md)."""
     if fixing:
         return _fixes(report, kw)
     code = exit_code(report, conf.fail_on, kw["exit_zero"], kw["fail_on_unknown"])
