@@ -61,7 +61,12 @@ def resolve(planned: Iterable[Fix | Refusal], cwd: str, root: str | None,
     out = Outcome()
     by_fingerprint: dict[str, tuple[Fix, list[Edit]]] = {}
     made: dict[tuple[str, int, str | None], Edit] = {}
-    for item in planned:
+    items = list(planned)
+    differ = _differing(items)
+    for item in items:
+        if isinstance(item, Fix) and item.finding.fingerprint in differ:
+            item = Refusal(item.finding, f"the roots {differ[item.finding.fingerprint]} need different edits of "
+                           "this module (their inputs differ): fix it by hand")
         refusal = item if isinstance(item, Refusal) else _merge(item, cwd, root, by_fingerprint, made)
         if refusal is not None:
             out.refusals.append(refusal)
@@ -78,6 +83,17 @@ def resolve(planned: Iterable[Fix | Refusal], cwd: str, root: str | None,
     return out
 
 
+def _differing(items: list[Fix | Refusal]) -> dict[str, str]:
+    """Fingerprint -> the roots, for a module finding whose roots would need different edits."""
+    edits: dict[str, set[tuple[Edit, ...]]] = {}
+    roots: dict[str, list[str]] = {}
+    for item in items:
+        if isinstance(item, Fix):
+            edits.setdefault(item.finding.fingerprint, set()).add(tuple(item.edits))
+            roots.setdefault(item.finding.fingerprint, []).append(item.finding.source)
+    return {fp: ", ".join(sorted(set(roots[fp]))) for fp, found in edits.items() if len(found) > 1}
+
+
 def _merge(item: Fix, cwd: str, root: str | None, by_fingerprint: dict[str, tuple[Fix, list[Edit]]],
            made: dict[tuple[str, int, str | None], Edit]) -> Refusal | None:
     """Take one planned fix in: checked files, not twice for one module finding, no edit twice."""
@@ -85,12 +101,8 @@ def _merge(item: Fix, cwd: str, root: str | None, by_fingerprint: dict[str, tupl
         edits = [Edit(checked(e.file, cwd, root), e.after, e.text, e.old) for e in item.edits]
     except Unfixable as exc:
         return Refusal(item.finding, str(exc))
-    if item.finding.fingerprint in by_fingerprint:
-        first, planned = by_fingerprint[item.finding.fingerprint]
-        if planned != edits:
-            return Refusal(item.finding, f"the roots {first.roots[0]} and {item.finding.source} need different "
-                           "edits of this module: fix it by hand")
-        first.roots.append(item.finding.source)
+    if item.finding.fingerprint in by_fingerprint:  # the same module edit, from another root
+        by_fingerprint[item.finding.fingerprint][0].roots.append(item.finding.source)
         return None
     if any(e.old is not None and _place(e) in made and made[_place(e)] != e for e in edits):
         return Refusal(item.finding, "another fix edits the same line: run --fix again after this one")
@@ -159,7 +171,9 @@ def describe(out: Outcome, wrote: bool) -> list[str]:
     for r in out.refusals:
         f = r.finding
         at = f"{f.span.file}:{f.span.line}: " if f.span else ""
-        lines.append(f"{at}not fixed {f.rule_id} [{f.address}]: {r.why}")
+        line = f"{at}not fixed {f.rule_id} [{f.address}]: {r.why}"
+        if line not in lines:  # a module finding of several roots, refused once
+            lines.append(line)
     return lines
 
 

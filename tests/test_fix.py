@@ -127,6 +127,28 @@ def test_a_module_of_several_roots_is_edited_once_and_names_them(tmp_path: Path)
     assert (repo / "modules" / "svc" / "main.tf").read_text().count("vpcep_tcp_8080") == 1
 
 
+def test_a_module_whose_roots_need_different_ports_is_left_alone(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    module = repo / "modules" / "svc"
+    module.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    source = (FIXTURES / "examples" / "broken-endpoint" / "main.tf").read_text()
+    body = source[source.index('resource "huaweicloud_vpc"'):]
+    body = body.replace("service_port  = 8080", "service_port  = var.port")
+    (module / "main.tf").write_text('variable "port" {\n  type = number\n}\n\n' + body)
+    for name, port in (("a", 8080), ("b", 9090)):
+        (repo / name).mkdir()
+        (repo / name / "main.tf").write_text(
+            'provider "huaweicloud" {\n  region = "cn-north-4"\n}\n\nmodule "svc" {\n  source = "../modules/svc"\n'
+            f'  port   = {port}\n}}\n')
+    original = snapshot(repo)
+    code, said, _ = fix(repo, "VPCEP001")
+    assert snapshot(repo) == original and code == 1
+    assert [s for s in said if "VPCEP001" in s] == [
+        "vpcep-lint: modules/svc/main.tf:18: not fixed VPCEP001 [module.svc.huaweicloud_networking_secgroup.app]: "
+        "the roots a, b need different edits of this module (their inputs differ): fix it by hand"]
+
+
 def test_a_downloaded_module_is_never_edited(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "layout" / "repo", repo)
