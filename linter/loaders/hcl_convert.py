@@ -143,8 +143,8 @@ class Converter:
             return str(node.children[0])
         return str(node)
 
-    def _string_parts(self, node: Any) -> list[Any]:
-        out: list[Any] = []
+    def _string_parts(self, node: Any) -> list[str | Expr]:
+        out: list[str | Expr] = []
         for part in node.children:
             if getattr(part, "data", None) != "string_part":
                 continue
@@ -194,9 +194,10 @@ class Converter:
             return ("lit", {"true": True, "false": False, "null": None}[str(ch[0])])
         if kind == "string":
             parts = self._string_parts(node)
-            if all(isinstance(p, str) for p in parts):
-                return ("lit", "".join(parts))
-            if len(parts) == 1:
+            texts = [p for p in parts if isinstance(p, str)]
+            if len(texts) == len(parts):
+                return ("lit", "".join(texts))
+            if len(parts) == 1 and not isinstance(parts[0], str):
                 return parts[0]
             return ("tmpl", parts)
         if kind in ("heredoc_template", "heredoc_template_trim"):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
+from typing import cast
 
 from . import grammar
 from .hcl_convert import Converter
@@ -44,7 +46,8 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
         if split is not None and split <= failed_at:
             raise HclSyntaxError("unterminated string (a quoted string cannot span lines)", *split) from None
         if isinstance(exc, UnexpectedCharacters):
-            char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+            pos = cast("int | None", exc.pos_in_stream)  # lark declares it None; its subclasses set an int
+            char = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
             raise HclSyntaxError(f"unexpected character {char!r}", exc.line, exc.column) from None
         tok = exc.token
         shown = str(tok).strip() or tok.type
@@ -105,7 +108,7 @@ def _parse_in_chunks(text: str, path: str, size: int | None = None) -> ParsedFil
     return join_pieces(path, text, parts)
 
 
-def join_pieces(path: str, text: str, parts: list[ParsedFile | None]) -> ParsedFile | None:
+def join_pieces(path: str, text: str, parts: Sequence[ParsedFile | None]) -> ParsedFile | None:
     """One file from its pieces, in order; None if one did not parse or an argument is set in two."""
     root = Block("", [], 1, 1, text.count("\n") + 1, 1)
     comments: list[tuple[int, str]] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 import sys
+from types import FrameType
 from functools import cache
 from typing import Any
 
@@ -39,7 +40,7 @@ try:
     import msgspec
     from msgspec import UNSET, Struct, UnsetType
 except ImportError:  # pragma: no cover - a platform without msgspec: the standard path only
-    msgspec = None
+    msgspec = None  # type: ignore[assignment]  # the module or None: every use tests which
 
 if msgspec is not None:
     _Str = str | UnsetType
@@ -185,9 +186,10 @@ def _as_json_reads(data: bytes | bytearray) -> bool:
 
 
 def _depth() -> int:
-    frame, n = sys._getframe(), 0
+    frame: FrameType | None = sys._getframe()
+    n = 0
     while frame is not None:
-        frame, n = frame.f_back, n + 1  # type: ignore[assignment]
+        frame, n = frame.f_back, n + 1
     return n
 
 

@@ -43,7 +43,7 @@ def decode(data: bytes | bytearray, path: str) -> str | InputError:
         return InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column)
 
 
-def _utf16_json(data: bytes) -> bool:
+def _utf16_json(data: bytes | bytearray) -> bool:
     """UTF-16 without a byte order mark: `{` or `[` with a zero byte beside it."""
     return len(data) >= 2 and (data[0:1] in (b"{", b"[") and data[1] == 0 or data[0] == 0 and data[1:2] in (b"{", b"["))
 
@@ -134,7 +134,7 @@ def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
     while True:  # in chunks: read(limit) would allocate the whole limit up front
         chunk = stream.read(min(1 << 20, limit + 1 - len(data)))
         if not chunk:
-            return data  # type: ignore[return-value]  # bytes-like: decode() reads it as bytes
+            return data
         data += chunk
         if len(data) > limit:
             raise ReadError(f"more than {limit:,} bytes on standard input")

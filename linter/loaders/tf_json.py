@@ -19,7 +19,7 @@ def _load_json(text: str) -> Any:
         raise too_deep() from None
     except ValueError:  # an integer too long to convert
         at = jsontext.long_integer(text)
-        where = jsontext.position(text, at) if at is not None else (None, None)
+        where: tuple[int | None, int | None] = jsontext.position(text, at) if at is not None else (None, None)
         raise HclSyntaxError(f"a number of more than {MAX_DIGITS:,} digits", *where, syntax=False) from None
     at = jsontext.lone_surrogate(text)
     if at is not None:

@@ -139,11 +139,11 @@ def _static(e: Expr) -> Any:
     if kind == "unop":
         return functions.unop(e[1], _static(e[2]))
     if kind == "index":
-        obj, key = _static(e[1]), _static(e[2])
-        if isinstance(obj, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(obj):
-            return obj[key]
-        if isinstance(obj, dict) and isinstance(key, str):
-            return obj.get(key, UNKNOWN)
+        target, key = _static(e[1]), _static(e[2])
+        if isinstance(target, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(target):
+            return target[key]
+        if isinstance(target, dict) and isinstance(key, str):
+            return target.get(key, UNKNOWN)
         return UNKNOWN
     if kind == "attr":
         obj = _static(e[1])
