@@ -500,7 +500,10 @@ class Template:
         with open(os.path.join(directory, "plan-existing.json")) as fh:
             existing = json.load(fh)
         self.create_doc, self.existing_doc = create, existing
-        by_addr = lambda items: {r["address"]: r for r in items}
+
+        def by_addr(items: list[dict]) -> dict[str, dict]:
+            return {r["address"]: r for r in items}
+
         c_pv = by_addr(create["planned_values"]["root_module"]["resources"])
         c_rc = by_addr(create["resource_changes"])
         e_pv = by_addr(existing["planned_values"]["root_module"]["resources"])

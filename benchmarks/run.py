@@ -255,7 +255,7 @@ def render(results: dict) -> str:
     L.append("|---|---|" + "---|" * len(sizes) + "---|")
     for t in results["targets"]:
         cells = [("—" if v is None else f"{v:.{t.get('digits', 2)}f}" + (" ~" if n in t.get("estimated", ()) else ""))
-                 for n, v in zip(sizes, t["values"])]
+                 for n, v in zip(sizes, t["values"], strict=True)]
         if "cells" in t:
             cells = [t["cells"].get(n, "—") for n in sizes]
         L.append(f"| {t['name']} | {t['limit']} | " + " | ".join(cells) + f" | {t['verdict']} |")
@@ -280,7 +280,7 @@ def targets(results: dict) -> list[dict]:
     out = []
 
     def add(name, limit, values, cmp_limit, estimated=(), digits=2, agg=max):
-        present = [(n, v) for n, v in zip(sizes, values) if v is not None]
+        present = [(n, v) for n, v in zip(sizes, values, strict=True) if v is not None]
         good = [str(n) for n, v in present if v <= cmp_limit]
         bad = [str(n) for n, v in present if v > cmp_limit]
         if not present:

@@ -91,7 +91,7 @@ def run(paths: list[str], *, cwd: Path = ROOT, root: Path | None = ROOT, categor
     return report, json.loads(text), text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fixture_sarif(case: Path, form: str) -> tuple[Report, dict[str, Any], str]:
     target = case if form == "hcl" else case / form
     return run([str(target.relative_to(ROOT))])

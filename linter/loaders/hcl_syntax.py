@@ -90,7 +90,7 @@ def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
         if m is None:
             break
         cuts.append(m.start())
-    return list(zip(cuts, cuts[1:] + [len(text)]))
+    return list(zip(cuts, cuts[1:] + [len(text)], strict=True))
 
 
 def _parse_in_chunks(text: str, path: str, size: int | None = None) -> ParsedFile | None:

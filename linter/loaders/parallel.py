@@ -133,7 +133,7 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
         return  # no processes to be had: the loader parses in-process as usual
     results: dict[str, ParsedFile | InputError] = {}
     pieces: dict[str, list[tuple[int, ParsedFile | None]]] = {}
-    for (path, start, end, shown), result in done.items():
+    for (path, start, end, _shown), result in done.items():
         if start == 0 and end == len(texts[path]) and result is not None:
             results[path] = result
         else:

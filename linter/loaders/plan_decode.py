@@ -18,8 +18,8 @@ from __future__ import annotations
 import codecs
 import re
 import sys
-from types import FrameType
 from functools import cache
+from types import FrameType
 from typing import Any
 
 from ..model import InputError
