@@ -573,8 +573,7 @@ class Replicator:
         def sub(text: str, wrong: bool) -> str:
             text = SUB_RE.sub(repl, text)
             for a, b in literal:
-                if a in text:
-                    text = text.replace(a, b)
+                text = text.replace(a, b)  # the text itself when `a` is not in it
             if wrong:
                 text = text.replace(f'"{ENDPOINT_CIDR}"', f'"{WRONG_CIDR}"')
             return text
