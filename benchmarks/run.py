@@ -230,12 +230,14 @@ def render(results: dict) -> str:
     line("resources", [str(rows[n]["info"]["resources"]) for n in sizes])
     line("  of which existing (no-op)", [str(rows[n]["info"]["existing_resources"]) for n in sizes])
     line("plan.json MB", [f"{rows[n]['info']['plan_bytes'] / 1e6:.1f}" for n in sizes])
-    line(".tf files / MB", [f"{rows[n]['info']['hcl_files']} / {rows[n]['info']['hcl_bytes'] / 1e6:.1f}" for n in sizes])
+    line(".tf files / MB", [f"{rows[n]['info']['hcl_files']} / {rows[n]['info']['hcl_bytes'] / 1e6:.1f}"
+                            for n in sizes])
     for key, label in LABELS.items():
         line(label, [fmt_s(rows[n].get(key)) for n in sizes])
     for key, label in (("plan", "CPU s (user+sys, workers included) vpcep-lint PLAN"),
                        ("hcl_cold", "CPU s vpcep-lint HCL cold"), ("hcl_warm", "CPU s vpcep-lint HCL warm")):
-        line(label, ["—" if (rows[n].get(key) or {}).get("cpu") is None else f"{rows[n][key]['cpu']:.2f}" for n in sizes])
+        line(label, ["—" if (rows[n].get(key) or {}).get("cpu") is None else f"{rows[n][key]['cpu']:.2f}"
+                     for n in sizes])
     for key, label in (
         ("json_load", "peak RSS json.load, MB"),
         ("plan", "peak RSS vpcep-lint PLAN, MB"),

@@ -38,7 +38,8 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
     lines = text.split("\n")
     root = Block("", [], 1, 1, len(lines), 1)
     finder = _LineFinder(lines)
-    labels_for = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0, "terraform": 0}
+    labels_for = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0,
+                  "terraform": 0}
     for btype, content in data.items():
         if btype.startswith("//"):
             continue
