@@ -23,7 +23,8 @@ from types import FrameType
 from typing import Any
 
 from ..model import InputError
-from .sources import MAX_DOCUMENT_BYTES, ReadError, decode, read_bytes, read_text
+from . import sources
+from .sources import ReadError, decode, read_bytes, read_text
 
 _OBJECT = re.compile(rb"[ \t\r\n]*\{")
 MAX_FAST_NESTING = 64
@@ -199,7 +200,7 @@ def read_document(path: str) -> tuple[CheckedPlan | None, str | InputError | Non
     if not path.endswith(".json") or path.endswith((".tf.json", ".tfvars.json")) or _decoder() is None:
         return None, read_text(path)
     try:
-        data = read_bytes(path, MAX_DOCUMENT_BYTES)
+        data = read_bytes(path, sources.MAX_DOCUMENT_BYTES)  # read when called, as read_text does
     except ReadError as exc:
         return None, InputError(path, exc.message)
     doc = decode_plan(data)
