@@ -16,6 +16,9 @@ from .tf_json import parse_tf_json, parse_tfvars_json
 class ParseCache(Protocol):
     """Parsed files kept between runs (loaders.cache), keyed by their text."""
 
+    written: int
+    """Entries this process has written (the cache is pruned after a run that wrote some)."""
+
     def get(self, text: str, path: str) -> ParsedFile | None: ...
 
     def put(self, text: str, path: str, parsed: ParsedFile) -> None: ...
