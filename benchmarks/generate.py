@@ -230,8 +230,10 @@ def render_stack(s: Stack) -> str:
     team  = "{s.team}"
   }}
 '''
+    features = ((", network ACL" if s.nacl else "") + (", ELB backend" if s.elb else ", ECS backend")
+                + (", peered with the previous stack" if s.peering else ""))
     out = [f'''
-# ---- stack {n}: {s.team}, port {p}{", network ACL" if s.nacl else ""}{", ELB backend" if s.elb else ", ECS backend"}{", peered with the previous stack" if s.peering else ""}
+# ---- stack {n}: {s.team}, port {p}{features}
 
 resource "huaweicloud_vpc" "{n}" {{
   name = "vpc-{n}"
@@ -500,7 +502,10 @@ class Template:
         with open(os.path.join(directory, "plan-existing.json")) as fh:
             existing = json.load(fh)
         self.create_doc, self.existing_doc = create, existing
-        by_addr = lambda items: {r["address"]: r for r in items}
+
+        def by_addr(items: list[dict]) -> dict[str, dict]:
+            return {r["address"]: r for r in items}
+
         c_pv = by_addr(create["planned_values"]["root_module"]["resources"])
         c_rc = by_addr(create["resource_changes"])
         e_pv = by_addr(existing["planned_values"]["root_module"]["resources"])
@@ -570,8 +575,7 @@ class Replicator:
         def sub(text: str, wrong: bool) -> str:
             text = SUB_RE.sub(repl, text)
             for a, b in literal:
-                if a in text:
-                    text = text.replace(a, b)
+                text = text.replace(a, b)  # the text itself when `a` is not in it
             if wrong:
                 text = text.replace(f'"{ENDPOINT_CIDR}"', f'"{WRONG_CIDR}"')
             return text
@@ -754,9 +758,11 @@ def check(n: int, seed: int) -> int:
             with open(os.path.join(tmp, "real", real_name)) as fh:
                 real = json.load(fh)
             a, b = _normalise(mine), _normalise(real)
-            order_ok = [r["address"] for r in mine["resource_changes"]] == [r["address"] for r in real["resource_changes"]]
+            addresses = [[r["address"] for r in doc["resource_changes"]] for doc in (mine, real)]
+            order_ok = addresses[0] == addresses[1]
             if a == b and order_ok:
-                print(f"check: {real_name}: identical to the fixture tool's output ({len(real['resource_changes'])} resources)")
+                print(f"check: {real_name}: identical to the fixture tool's output "
+                      f"({len(real['resource_changes'])} resources)")
                 continue
             bad += 1
             print(f"check: {real_name}: DIFFERS (order of resource_changes same: {order_ok})")
@@ -785,7 +791,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"share of stacks (in blocks of 5) already applied (default {DEFAULT_EXISTING})")
     ap.add_argument("--indent", action="store_true", help="indent the plan by 2 (Terraform prints it compact)")
     ap.add_argument("--lean", action="store_true",
-                    help="the issue-16 kind of estate: nulls and empty markers left out, all created (with --existing 0)")
+                    help="the issue-16 kind of estate: nulls and empty markers left out, all created "
+                         "(with --existing 0)")
     ap.add_argument("--refresh-template", action="store_true",
                     help="re-render benchmarks/template and re-run the fixture tool on it")
     ap.add_argument("--check", type=int, metavar="N",

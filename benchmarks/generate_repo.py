@@ -596,7 +596,7 @@ provider "huaweicloud" {{
 locals {
   tags = {
     team        = var.team
-    environment = "%s"
+    environment = "''' + r.env + '''"
     root        = var.name
   }
 }
@@ -611,7 +611,7 @@ module "network" {
   service_port    = var.service_port
   tags            = local.tags
 }
-''' % r.env)
+''')
     if r.elb:
         out.append('''
 module "service" {

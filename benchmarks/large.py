@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     child_env(args.keep_env)
     os.makedirs(OUT, exist_ok=True)
     default = os.path.join(os.path.dirname(sys.executable), "vpcep-lint")
-    lint = shlex.split(args.lint) if args.lint else [default if os.path.exists(default) else shutil.which("vpcep-lint") or "vpcep-lint"]
+    installed = default if os.path.exists(default) else shutil.which("vpcep-lint") or "vpcep-lint"
+    lint = shlex.split(args.lint) if args.lint else [installed]
     taskset = shutil.which("taskset")
     rows = []
     for size in [float(s) for s in args.sizes.split(",")]:
@@ -90,12 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     print(render(rows, load))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"rows": rows, "load": load, "lint": lint, "env": {k: BASE_ENV.get(k) for k in ("PYTHONPATH",)}}, fh, indent=2)
+            env = {k: BASE_ENV.get(k) for k in ("PYTHONPATH",)}
+            json.dump({"rows": rows, "load": load, "lint": lint, "env": env}, fh, indent=2)
     return 0
 
 
 def render(rows: list[dict], load: float | None) -> str:
-    out = ["| .tf in one file | cold, every core: s / CPU s / peak MiB | cold, one core: s / peak MiB | warm: s / peak MiB | per MB cold (CPU s) |",
+    out = ["| .tf in one file | cold, every core: s / CPU s / peak MiB | cold, one core: s / peak MiB "
+           "| warm: s / peak MiB | per MB cold (CPU s) |",
            "|---|---|---|---|---|"]
     for r in rows:
         c, o, w = r["cold"], r["one_core"], r["warm"]

@@ -230,12 +230,14 @@ def render(results: dict) -> str:
     line("resources", [str(rows[n]["info"]["resources"]) for n in sizes])
     line("  of which existing (no-op)", [str(rows[n]["info"]["existing_resources"]) for n in sizes])
     line("plan.json MB", [f"{rows[n]['info']['plan_bytes'] / 1e6:.1f}" for n in sizes])
-    line(".tf files / MB", [f"{rows[n]['info']['hcl_files']} / {rows[n]['info']['hcl_bytes'] / 1e6:.1f}" for n in sizes])
+    line(".tf files / MB", [f"{rows[n]['info']['hcl_files']} / {rows[n]['info']['hcl_bytes'] / 1e6:.1f}"
+                            for n in sizes])
     for key, label in LABELS.items():
         line(label, [fmt_s(rows[n].get(key)) for n in sizes])
     for key, label in (("plan", "CPU s (user+sys, workers included) vpcep-lint PLAN"),
                        ("hcl_cold", "CPU s vpcep-lint HCL cold"), ("hcl_warm", "CPU s vpcep-lint HCL warm")):
-        line(label, ["—" if (rows[n].get(key) or {}).get("cpu") is None else f"{rows[n][key]['cpu']:.2f}" for n in sizes])
+        line(label, ["—" if (rows[n].get(key) or {}).get("cpu") is None else f"{rows[n][key]['cpu']:.2f}"
+                     for n in sizes])
     for key, label in (
         ("json_load", "peak RSS json.load, MB"),
         ("plan", "peak RSS vpcep-lint PLAN, MB"),
@@ -255,7 +257,7 @@ def render(results: dict) -> str:
     L.append("|---|---|" + "---|" * len(sizes) + "---|")
     for t in results["targets"]:
         cells = [("—" if v is None else f"{v:.{t.get('digits', 2)}f}" + (" ~" if n in t.get("estimated", ()) else ""))
-                 for n, v in zip(sizes, t["values"])]
+                 for n, v in zip(sizes, t["values"], strict=True)]
         if "cells" in t:
             cells = [t["cells"].get(n, "—") for n in sizes]
         L.append(f"| {t['name']} | {t['limit']} | " + " | ".join(cells) + f" | {t['verdict']} |")
@@ -280,20 +282,7 @@ def targets(results: dict) -> list[dict]:
     out = []
 
     def add(name, limit, values, cmp_limit, estimated=(), digits=2, agg=max):
-        present = [(n, v) for n, v in zip(sizes, values) if v is not None]
-        good = [str(n) for n, v in present if v <= cmp_limit]
-        bad = [str(n) for n, v in present if v > cmp_limit]
-        if not present:
-            verdict = "n/a"
-        elif not bad:
-            verdict = "met"
-        elif not good or len(present) == 1:
-            verdict = "NOT MET"
-        else:
-            verdict = f"NOT MET at {', '.join(bad)} stacks (met at {', '.join(good)})"
-        if cmp_limit == float("inf"):
-            verdict = "(information)"
-        out.append({"name": name, "limit": limit, "values": values, "verdict": verdict,
+        out.append({"name": name, "limit": limit, "values": values, "verdict": verdict(sizes, values, cmp_limit),
                     "estimated": list(estimated), "digits": digits})
 
     add("plan run / json.load process", "≤ 2.0", [ratio(n, "plan", "json_load") for n in sizes], 2.0)
@@ -318,6 +307,30 @@ def targets(results: dict) -> list[dict]:
             else:
                 vals.append(None)
         add(f"peak RSS of {label} / (3 × plan MB + 60 MB)", "≤ 1.0", vals, 1.0)
+    out += linearity(results, v)
+    return out
+
+
+def verdict(sizes: list[int], values: list, cmp_limit: float) -> str:
+    """Whether the values (one per size, None where not measured) are within `cmp_limit`."""
+    if cmp_limit == float("inf"):
+        return "(information)"
+    present = [(n, v) for n, v in zip(sizes, values, strict=True) if v is not None]
+    good = [str(n) for n, v in present if v <= cmp_limit]
+    bad = [str(n) for n, v in present if v > cmp_limit]
+    if not present:
+        return "n/a"
+    if not bad:
+        return "met"
+    if not good or len(present) == 1:
+        return "NOT MET"
+    return f"NOT MET at {', '.join(bad)} stacks (met at {', '.join(good)})"
+
+
+def linearity(results: dict, v: float) -> list[dict]:
+    """The linearity rows: time per resource at the largest size against the smallest."""
+    sizes, rows = results["sizes"], results["rows"]
+    out = []
     # linearity: net time (minus the --version start-up) per resource, largest vs smallest size;
     # judged on CPU time, which other load on a shared machine disturbs less than wall time
     vcpu = results["version"].get("cpu") or 0.0
@@ -336,11 +349,41 @@ def targets(results: dict) -> list[dict]:
         use = 1 if per[lo][1] and per[hi][1] else 0
         a_lo, a_hi = per[lo][use], per[hi][use]
         r = a_hi / a_lo if a_lo is not None and a_hi is not None and a_lo > 0 else None
-        verdict = "n/a" if r is None else f"{'met' if r <= 1.5 else 'NOT MET'} (× {r:.2f} {'CPU' if use else 'wall'})"
+        judged = "n/a" if r is None else f"{'met' if r <= 1.5 else 'NOT MET'} (× {r:.2f} {'CPU' if use else 'wall'})"
         out.append({"name": f"linearity, {label}: µs per resource, wall / CPU, net of start-up ({hi} vs {lo})",
                     "limit": "largest ≤ 1.5 × smallest", "values": vals, "cells": cells,
-                    "verdict": verdict, "estimated": [], "digits": 0})
+                    "verdict": judged, "estimated": [], "digits": 0})
     return out
+
+
+class Schedule:
+    """Measurements run against the --deadline: one predicted to end after it is skipped, with a note."""
+
+    def __init__(self, results: dict, args: argparse.Namespace, measure: Measure, t_start: float) -> None:
+        self.results, self.args, self.measure, self.t_start = results, args, measure, t_start
+        self.deadline = args.deadline
+
+    def predict(self, key: str, n: int) -> float | None:
+        """Seconds the measurement `key` at n stacks will take, from the largest smaller size."""
+        rows = self.results["rows"]
+        for m in sorted((m for m in rows if m < n), reverse=True):
+            prev = rows[m].get(key)
+            if prev and not prev.get("estimated"):
+                one_run = prev["median"] * n / m
+                return max(one_run, min(self.args.measure_budget, one_run * self.args.repeat))
+        return None
+
+    def step(self, row: dict, key: str, n: int, cmd, env=None, ok=(0,), repeat=None, extra: float = 0.0) -> bool:
+        """Measure `cmd` into row[key], unless it is predicted to end after the deadline."""
+        guess = self.predict(key, n)
+        elapsed = time.perf_counter() - self.t_start
+        if guess is not None and elapsed + guess + extra > self.deadline:
+            self.results["notes"].append(
+                f"Skipped `{LABELS[key].split(',')[0]}` at {n} stacks: predicted {guess + extra:.0f} s would end "
+                f"the run after the {self.deadline:g} s deadline (--deadline); it had taken {elapsed:.0f} s so far.")
+            return False
+        row[key] = self.measure(cmd, env, ok, repeat)
+        return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,27 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     run_once([lint, one["hcl"], "--no-cache"], ok=ok01)
     results["one_stack"] = measure([lint, one["hcl"], "--no-cache"], ok=ok01)
 
-    deadline = args.deadline
-
-    def predict(key: str, n: int) -> float | None:
-        """Seconds the measurement `key` at n stacks will take, from the largest smaller size."""
-        for m in sorted((m for m in results["rows"] if m < n), reverse=True):
-            prev = results["rows"][m].get(key)
-            if prev and not prev.get("estimated"):
-                one_run = prev["median"] * n / m
-                return max(one_run, min(args.measure_budget, one_run * args.repeat))
-        return None
-
-    def step(row: dict, key: str, n: int, cmd, env=None, ok=(0,), repeat=None, extra: float = 0.0) -> bool:
-        guess = predict(key, n)
-        elapsed = time.perf_counter() - t_start
-        if guess is not None and elapsed + guess + extra > deadline:
-            results["notes"].append(
-                f"Skipped `{LABELS[key].split(',')[0]}` at {n} stacks: predicted {guess + extra:.0f} s would end the run "
-                f"after the {deadline:g} s deadline (--deadline); it had taken {elapsed:.0f} s so far.")
-            return False
-        row[key] = measure(cmd, env, ok, repeat)
-        return True
+    schedule = Schedule(results, args, measure, t_start)
+    predict, step = schedule.predict, schedule.step
 
     for n in sizes:
         info = infos[n]
@@ -454,6 +478,14 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(cache, ignore_errors=True)
         print(f"  done ({time.perf_counter() - t_start:.0f} s so far)", file=sys.stderr, flush=True)
 
+    estimate_baselines(results)
+    finish(results, args, t_start)
+    return 0
+
+
+def estimate_baselines(results: dict) -> None:
+    """Rows for the python-hcl2 baselines skipped at large sizes, estimated from the measured ones."""
+    sizes = results["sizes"]
     # estimates for the baselines skipped at large sizes: t = a + b * bytes through the two
     # largest measured sizes (the .tf files are alike, 50 stacks each)
     for key in ("hcl2_load", "hcl2_tree"):
@@ -474,6 +506,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{key.replace('_', '.').replace('hcl2.tree', 'hcl2.parses_to_tree')} at "
                 f"{', '.join(map(str, missing))} stacks is not run (it would take minutes) but estimated "
                 f"linearly from {n1} and {n2} stacks (~ marks values that use it); --full runs it.")
+
+
+def finish(results: dict, args: argparse.Namespace, t_start: float) -> None:
+    """The closing notes and targets; print the table, write the JSON (and the Markdown)."""
+    sizes = results["sizes"]
     skipped_warm = [n for n in sizes if n > args.warm_max_stacks]
     if skipped_warm:
         results["notes"].append(f"The warm-cache run is skipped at {', '.join(map(str, skipped_warm))} stacks "
@@ -496,7 +533,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         with open(args.markdown, "w") as fh:
             fh.write(text)
-    return 0
 
 
 if __name__ == "__main__":

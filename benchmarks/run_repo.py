@@ -157,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(cache, ignore_errors=True)
     results["elapsed_s"] = time.perf_counter() - t0
     labels = {k: label for k, label, *_ in rows}
-    labels.update(separate="each root in its own process, cold (sum)", separate_warm="each root in its own process, warm (sum)")
+    labels.update(separate="each root in its own process, cold (sum)",
+                  separate_warm="each root in its own process, warm (sum)")
     head = "| | " + " | ".join(f"{n} roots: wall s | CPU s | CPU/wall" for n in sizes) + " |"
     lines = [head, "|---|" + "---|---|---|" * len(sizes)]
     for key, label in labels.items():

@@ -19,6 +19,7 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from .loaders.parallel import _worker_start, _workers
@@ -43,7 +44,7 @@ def map_roots(work: Callable[[T], R], roots: Sequence[T], jobs: int | None = Non
     order = sorted(range(len(roots)), key=lambda i: -weight(roots[i])) if weight else list(range(len(roots)))
     shares = [order[k::workers] for k in range(workers)]
     results: dict[int, R] = {}
-    children = [_fork(lambda share=share: [(i, work(roots[i])) for i in share]) for share in shares[1:]]
+    children = [_fork(partial(_run_share, work, roots, share)) for share in shares[1:]]
     try:
         for i in shares[0]:  # this process takes the first share
             results[i] = work(roots[i])
@@ -56,6 +57,12 @@ def map_roots(work: Callable[[T], R], roots: Sequence[T], jobs: int | None = Non
             if child is not None:
                 child.reap()
     return [results[i] for i in range(len(roots))]
+
+
+
+def _run_share(work: Callable[[T], R], roots: Sequence[T], share: list[int]) -> list[tuple[int, R]]:
+    """What a worker does: `work` on each root of its share, with the root's index."""
+    return [(i, work(roots[i])) for i in share]
 
 
 class _Child:

@@ -133,10 +133,13 @@ def acl_rule(draw: st.DrawFn, cidrs: st.SearchStrategy[str], ports: st.SearchStr
         destination_port=draw(optional(ports)),
     )
 
+ANY_CIDR = st.sampled_from(CIDRS)
+ANY_PORTS = st.sampled_from(PORTS)
+
 
 @st.composite
-def configurations(draw: st.DrawFn, cidrs: st.SearchStrategy[str] = st.sampled_from(CIDRS),
-                   ports: st.SearchStrategy[str] = st.sampled_from(PORTS), extras: bool = True) -> list[Res]:
+def configurations(draw: st.DrawFn, cidrs: st.SearchStrategy[str] = ANY_CIDR,
+                   ports: st.SearchStrategy[str] = ANY_PORTS, extras: bool = True) -> list[Res]:
     """A backend VM behind an endpoint service, with its group, rules, ACL, endpoint and peering
     (without `extras`: only what the security group and ACL checks read)."""
     two_vpcs = extras and draw(st.booleans())
@@ -543,7 +546,7 @@ def test_an_invalid_cidr_or_port_never_adds_a_finding(workdir: Path, cidr: str, 
         if r.type == ACL:
             r.blocks["ingress_rules"] = [bad_acl_rule] + r.blocks.get("ingress_rules", [])
     for form in [data.draw(st.sampled_from(["hcl", "plan", "plan"]), label="form")]:  # plans lint faster
-        def findings(cfg: list[Res]) -> set[tuple[str, str, str]]:
+        def findings(cfg: list[Res], form: str = form) -> set[tuple[str, str, str]]:
             target = write_hcl(workdir, hcl_of(cfg)) if form == "hcl" else write_plan(workdir, plan_of(cfg))
             report = run_lint([target], workdir)
             assert report.errors == [], [str(e) for e in report.errors]

@@ -15,9 +15,11 @@ from vpcep_lint.rule import Finding, Severity
 
 EXAMPLE = FIXTURES / "examples" / "broken-endpoint"
 
+DEFAULT_SPAN = Span("infra/main.tf", 3, 5)
+
 
 def finding(message: str = "m", *, severity: Severity = Severity.ERROR, address: str = "huaweicloud_vpc.a",
-            span: Span | None = Span("infra/main.tf", 3, 5), rule_id: str = "VPCEP001",
+            span: Span | None = DEFAULT_SPAN, rule_id: str = "VPCEP001",
             suppressed: str | None = None) -> Finding:
     return Finding(rule_id=rule_id, severity=severity, message=message, address=address, span=span,
                    source="infra", suppressed=suppressed)

@@ -37,7 +37,7 @@ def contained(hcl: Any, other: Any) -> bool:
     if isinstance(hcl, list):
         if not isinstance(other, list) or len(hcl) != len(other):
             return False
-        if all(contained(a, b) for a, b in zip(hcl, other)):
+        if all(contained(a, b) for a, b in zip(hcl, other, strict=True)):
             return True
         # blocks kept in a set come out of Terraform in another order
         return all(any(contained(a, b) for b in other) for a in hcl)

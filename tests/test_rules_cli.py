@@ -22,14 +22,14 @@ def test_list_rules_prints_a_table_of_id_severity_summary_and_package() -> None:
     assert lines[0].split() == ["ID", "SEVERITY", "SUMMARY", "PACKAGE"]
     body = lines[1:]
     assert [line.split()[0] for line in body] == [r.id for r in BUILTIN] == sorted(r.id for r in BUILTIN)
-    for line, cls in zip(body, BUILTIN):
+    for line, cls in zip(body, BUILTIN, strict=True):
         assert line.split()[1] == cls.severity.value
         assert f"  {cls.title}  " in line
         assert line.endswith("  vpcep-lint")
     # columns line up: the summary and package columns start at the same place on every line
     summary_at = lines[0].index("SUMMARY")
     package_at = lines[0].index("PACKAGE")
-    for line, cls in zip(body, BUILTIN):
+    for line, cls in zip(body, BUILTIN, strict=True):
         assert line.index(cls.title) == summary_at and line.rindex("vpcep-lint") == package_at
 
 

@@ -91,7 +91,7 @@ def run(paths: list[str], *, cwd: Path = ROOT, root: Path | None = ROOT, categor
     return report, json.loads(text), text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fixture_sarif(case: Path, form: str) -> tuple[Report, dict[str, Any], str]:
     target = case if form == "hcl" else case / form
     return run([str(target.relative_to(ROOT))])
@@ -149,60 +149,76 @@ def artifact_uris(log: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def github_problems(log: dict[str, Any], root: Path | None = ROOT, files_exist: bool = True) -> list[str]:
-    problems: list[str] = []
-    for path, node in walk(log):
-        if node is None:
-            problems.append(f"{path}: null")
+    problems: list[str] = [f"{path}: null" for path, node in walk(log) if node is None]
     run_ = log["runs"][0]
     rules_ = run_["tool"]["driver"]["rules"]
     ids = [r["id"] for r in rules_]
     if ids != sorted(set(ids)):
         problems.append(f"rule ids not sorted and unique: {ids}")
     for rule in rules_:
-        props = rule.get("properties", {})
-        sev = props.get("security-severity")
-        if not isinstance(sev, str):
-            problems.append(f"{rule['id']}: security-severity {sev!r} is not a string")
-        elif not 0.1 <= float(sev) <= 10.0:
-            problems.append(f"{rule['id']}: security-severity {sev} outside 0.1-10.0")
-        if props.get("precision") not in PRECISIONS:
-            problems.append(f"{rule['id']}: precision {props.get('precision')!r}")
-        for key in ("shortDescription", "fullDescription", "help"):
-            if not rule.get(key, {}).get("text"):
-                problems.append(f"{rule['id']}: no {key}.text")
-        if len(rule["shortDescription"]["text"]) > 1024 or len(rule["fullDescription"]["text"]) > 1024:
-            problems.append(f"{rule['id']}: description longer than GitHub's 1024 characters")
-        if rule.get("defaultConfiguration", {}).get("level") not in ("error", "warning", "note"):
-            problems.append(f"{rule['id']}: defaultConfiguration.level")
+        problems += rule_problems(rule)
     for i, result in enumerate(run_["results"]):
-        index = result.get("ruleIndex")
-        if not isinstance(index, int) or not 0 <= index < len(rules_) or rules_[index]["id"] != result["ruleId"]:
-            problems.append(f"results[{i}]: ruleIndex {index} does not point at {result['ruleId']}")
-        if result.get("level") not in ("error", "warning", "note"):
-            problems.append(f"results[{i}]: level {result.get('level')!r}")
-        if not result["message"].get("text"):
-            problems.append(f"results[{i}]: no message text")
-        if not result.get("partialFingerprints", {}).get("vpcepLint/v1"):
-            problems.append(f"results[{i}]: no vpcepLint/v1 fingerprint")
-        locations = result.get("locations") or []
-        if len(locations) != 1 or "physicalLocation" not in locations[0]:
-            problems.append(f"results[{i}]: needs exactly one location with a physicalLocation")
-        for j, rel in enumerate(result.get("relatedLocations", [])):
-            if "physicalLocation" not in rel:
-                problems.append(f"results[{i}].relatedLocations[{j}]: no physicalLocation (GitHub rule GH1001)")
+        problems += result_problems(f"results[{i}]", result, rules_)
     for path, uri in artifact_uris(log):
-        parts = urllib.parse.urlsplit(uri)
-        if parts.scheme or parts.netloc or uri.startswith("/") or "\\" in uri or " " in uri:
-            problems.append(f"{path}: {uri!r} is not a relative POSIX URI")
-        if ".." in urllib.parse.unquote(uri).split("/"):
-            problems.append(f"{path}: {uri!r} climbs out of the root")
-        if urllib.parse.quote(urllib.parse.unquote(uri), safe="/") != uri:
-            problems.append(f"{path}: {uri!r} is not percent-encoded")
-        if files_exist and root is not None and not (root / urllib.parse.unquote(uri)).exists():
-            problems.append(f"{path}: {uri!r} does not exist below the root")
+        problems += uri_problems(path, uri, root if files_exist else None)
     bases = run_.get("originalUriBaseIds")
     if bases is not None and not bases["%SRCROOT%"]["uri"].endswith("/"):
         problems.append("originalUriBaseIds %SRCROOT% must end with /")
+    return problems
+
+
+def rule_problems(rule: dict[str, Any]) -> list[str]:
+    """What GitHub code scanning would reject or show badly in one rule descriptor."""
+    problems = []
+    props = rule.get("properties", {})
+    sev = props.get("security-severity")
+    if not isinstance(sev, str):
+        problems.append(f"{rule['id']}: security-severity {sev!r} is not a string")
+    elif not 0.1 <= float(sev) <= 10.0:
+        problems.append(f"{rule['id']}: security-severity {sev} outside 0.1-10.0")
+    if props.get("precision") not in PRECISIONS:
+        problems.append(f"{rule['id']}: precision {props.get('precision')!r}")
+    problems += [f"{rule['id']}: no {key}.text" for key in ("shortDescription", "fullDescription", "help")
+                 if not rule.get(key, {}).get("text")]
+    if len(rule["shortDescription"]["text"]) > 1024 or len(rule["fullDescription"]["text"]) > 1024:
+        problems.append(f"{rule['id']}: description longer than GitHub's 1024 characters")
+    if rule.get("defaultConfiguration", {}).get("level") not in ("error", "warning", "note"):
+        problems.append(f"{rule['id']}: defaultConfiguration.level")
+    return problems
+
+
+def result_problems(at: str, result: dict[str, Any], rules_: list[dict[str, Any]]) -> list[str]:
+    """What GitHub code scanning would reject in one result (`at` names it)."""
+    problems = []
+    index = result.get("ruleIndex")
+    if not isinstance(index, int) or not 0 <= index < len(rules_) or rules_[index]["id"] != result["ruleId"]:
+        problems.append(f"{at}: ruleIndex {index} does not point at {result['ruleId']}")
+    if result.get("level") not in ("error", "warning", "note"):
+        problems.append(f"{at}: level {result.get('level')!r}")
+    if not result["message"].get("text"):
+        problems.append(f"{at}: no message text")
+    if not result.get("partialFingerprints", {}).get("vpcepLint/v1"):
+        problems.append(f"{at}: no vpcepLint/v1 fingerprint")
+    locations = result.get("locations") or []
+    if len(locations) != 1 or "physicalLocation" not in locations[0]:
+        problems.append(f"{at}: needs exactly one location with a physicalLocation")
+    problems += [f"{at}.relatedLocations[{j}]: no physicalLocation (GitHub rule GH1001)"
+                 for j, rel in enumerate(result.get("relatedLocations", [])) if "physicalLocation" not in rel]
+    return problems
+
+
+def uri_problems(path: str, uri: str, root: Path | None) -> list[str]:
+    """What is wrong with an artifact URI; with `root`, also that it names no file below it."""
+    problems = []
+    parts = urllib.parse.urlsplit(uri)
+    if parts.scheme or parts.netloc or uri.startswith("/") or "\\" in uri or " " in uri:
+        problems.append(f"{path}: {uri!r} is not a relative POSIX URI")
+    if ".." in urllib.parse.unquote(uri).split("/"):
+        problems.append(f"{path}: {uri!r} climbs out of the root")
+    if urllib.parse.quote(urllib.parse.unquote(uri), safe="/") != uri:
+        problems.append(f"{path}: {uri!r} is not percent-encoded")
+    if root is not None and not (root / urllib.parse.unquote(uri)).exists():
+        problems.append(f"{path}: {uri!r} does not exist below the root")
     return problems
 
 

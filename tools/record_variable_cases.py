@@ -30,7 +30,8 @@ def case(id: str, tf: str, files: dict[str, str] | None = None, env: dict[str, s
 
 
 def var(type_: str | None = None, default: str | None = None, name: str = "v", extra: str = "") -> str:
-    body = (f"  type = {type_}\n" if type_ else "") + (f"  default = {default}\n" if default is not None else "") + extra
+    body = (f"  type = {type_}\n" if type_ else "") + (f"  default = {default}\n" if default is not None else "")
+    body += extra
     return f'variable "{name}" {{\n{body}}}\n'
 
 
@@ -90,7 +91,8 @@ CASES: list[dict[str, Any]] = [
     *on_cli("set(number)", "[3, 1, 2, 1]", "set-of-numbers"),
     *on_cli("map(number)", '{a = "1", b = 2}', "map-of-numbers"),
     *on_cli("map(string)", "{}", "empty-map"),
-    *on_cli("object({port = number, cidr = optional(string, \"0.0.0.0/0\")})", '{port = "8080"}', "object-with-optional"),
+    *on_cli("object({port = number, cidr = optional(string, \"0.0.0.0/0\")})", '{port = "8080"}',
+            "object-with-optional"),
     *on_cli("object({port = number})", "{cidr = \"x\"}", "object-missing-attribute"),
     *on_cli("object({port = number})", "{port = 1, extra = 2}", "object-extra-attribute"),
     *on_cli("tuple([string, number])", '[1, "2"]', "tuple"),
@@ -118,7 +120,8 @@ CASES: list[dict[str, Any]] = [
     in_file("number", "null", "file-null-not-nullable", default="5", extra="  nullable = false\n"),
     in_file("number", "null", "file-null-not-nullable-no-default", extra="  nullable = false\n"),
     in_file("list(object({port = optional(number, 80)}))", '[{}, {port = "443"}]', "file-nested-optional"),
-    in_file("map(object({cidr = string, ports = list(number)}))", '{a = {cidr = "10.0.0.0/8", ports = ["22"]}}', "file-map-of-objects"),
+    in_file("map(object({cidr = string, ports = list(number)}))", '{a = {cidr = "10.0.0.0/8", ports = ["22"]}}',
+            "file-map-of-objects"),
     in_file("string", "<<EOT\nline\nEOT", "file-heredoc"),
     in_file("number", "-1", "file-negative"),
     in_file("bool", "1 == 1", "file-comparison"),
@@ -139,22 +142,29 @@ CASES: list[dict[str, Any]] = [
     layered("precedence-without-arguments", []),
     layered("precedence-var-file-then-var", [["-var-file", "x.tfvars"], ["-var", "g=-var"]]),
     layered("precedence-var-then-var-file", [["-var", "g=-var"], ["-var-file", "x.tfvars"]]),
-    case("auto-files-in-lexical-order", var("string"), files={"9.auto.tfvars": 'v = "9"\n', "10.auto.tfvars": 'v = "10"\n'}),
-    case("overridden-bad-value-is-not-parsed", var("number"), files={"terraform.tfvars": "v = 1\n"}, env={"TF_VAR_v": "abc"}),
-    case("overridden-reference-is-not-evaluated", var("number"), files={"terraform.tfvars": "v = var.x\n"}, args=[["-var", "v=1"]]),
+    case("auto-files-in-lexical-order", var("string"),
+         files={"9.auto.tfvars": 'v = "9"\n', "10.auto.tfvars": 'v = "10"\n'}),
+    case("overridden-bad-value-is-not-parsed", var("number"), files={"terraform.tfvars": "v = 1\n"},
+         env={"TF_VAR_v": "abc"}),
+    case("overridden-reference-is-not-evaluated", var("number"), files={"terraform.tfvars": "v = var.x\n"},
+         args=[["-var", "v=1"]]),
     case("later-var-wins", var("number"), args=[["-var", "v=1"], ["-var", "v=2"]]),
     # -- undeclared variables and bad arguments
     case("undeclared-in-tfvars", var("number", "1"), files={"terraform.tfvars": "v = 2\nfoo = 1\n"}),
     case("undeclared-three-in-tfvars", var("number", "1"), files={"terraform.tfvars": "foo = 1\nbar = 2\nbaz = 3\n"}),
-    case("undeclared-in-var-file", var("number", "1"), files={"prod.tfvars": "foo = 1\n"}, args=[["-var-file", "prod.tfvars"]]),
+    case("undeclared-in-var-file", var("number", "1"), files={"prod.tfvars": "foo = 1\n"},
+         args=[["-var-file", "prod.tfvars"]]),
     case("undeclared-on-command-line", var("number", "1"), args=[["-var", "foo=1"]]),
     case("undeclared-in-environment", var("number", "1"), env={"TF_VAR_foo": "1"}),
     case("var-without-equals", var("number", "1"), args=[["-var", "v"]]),
     case("var-name-with-trailing-space", var("number", "1"), args=[["-var", "v =1"]]),
     case("var-file-missing", var("number", "1"), args=[["-var-file", "missing.tfvars"]]),
-    case("var-file-syntax-error", var("number", "1"), files={"bad.tfvars": "v = 1\nw = [\n"}, args=[["-var-file", "bad.tfvars"]]),
-    case("var-file-declares-variable", var("number", "1"), files={"bad.tfvars": 'v = 2\nvariable "w" {}\n'}, args=[["-var-file", "bad.tfvars"]]),
-    case("var-file-with-block", var("number", "1"), files={"bad.tfvars": 'v = 2\nlocals {\n  w = 1\n}\n'}, args=[["-var-file", "bad.tfvars"]]),
+    case("var-file-syntax-error", var("number", "1"), files={"bad.tfvars": "v = 1\nw = [\n"},
+         args=[["-var-file", "bad.tfvars"]]),
+    case("var-file-declares-variable", var("number", "1"), files={"bad.tfvars": 'v = 2\nvariable "w" {}\n'},
+         args=[["-var-file", "bad.tfvars"]]),
+    case("var-file-with-block", var("number", "1"), files={"bad.tfvars": 'v = 2\nlocals {\n  w = 1\n}\n'},
+         args=[["-var-file", "bad.tfvars"]]),
     case("tfvars-json-not-an-object", var("number", "1"), files={"terraform.tfvars.json": "[1]\n"}),
 ]
 
@@ -191,7 +201,8 @@ def run_case(c: dict[str, Any], terraform: str) -> dict[str, Any]:
                 })
         result: dict[str, Any] = {"exit": proc.returncode, "diagnostics": diagnostics}
         if proc.returncode == 0:
-            out = subprocess.run([terraform, "output", "-json"], cwd=d, env=env, capture_output=True, text=True, check=True)
+            out = subprocess.run([terraform, "output", "-json"], cwd=d, env=env, capture_output=True, text=True,
+                                 check=True)
             result["values"] = {n: json.loads(o["value"]) for n, o in json.loads(out.stdout).items()}
         elif not diagnostics:
             result["stderr"] = proc.stderr

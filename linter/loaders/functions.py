@@ -6,6 +6,7 @@ environment are never evaluated: they are simply not listed here.
 from __future__ import annotations
 
 import ipaddress
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -79,27 +80,27 @@ def binop(op: str, a: Any, b: Any) -> Any:
         if not isinstance(a, bool) or not isinstance(b, bool):
             return UNKNOWN
         return (a and b) if op == "&&" else (a or b)
-    x, y = _num(a), _num(b)
+    return _arithmetic(op, _num(a), _num(b))
+
+
+_SUM_LIKE = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+"""Operators whose integer result can grow without bound (checked against MAX_NUMBER_BITS)."""
+_NUMERIC = {"/": operator.truediv, "%": operator.mod, "<": operator.lt, ">": operator.gt, "<=": operator.le,
+            ">=": operator.ge}
+
+
+def _arithmetic(op: str, x: int | float | None, y: int | float | None) -> Any:
+    """A numeric operator on two numbers; UNKNOWN for a non-number, a division by zero, an overflow."""
     if x is None or y is None:
         return UNKNOWN
     try:
-        if op in ("+", "-", "*"):
-            result = x + y if op == "+" else x - y if op == "-" else x * y
+        if op in _SUM_LIKE:
+            result = _SUM_LIKE[op](x, y)
             if isinstance(result, int) and result.bit_length() > MAX_NUMBER_BITS:
                 return UNKNOWN
             return result
-        if op == "/":
-            return x / y
-        if op == "%":
-            return x % y
-        if op == "<":
-            return x < y
-        if op == ">":
-            return x > y
-        if op == "<=":
-            return x <= y
-        if op == ">=":
-            return x >= y
+        if op in _NUMERIC:
+            return _NUMERIC[op](x, y)
     except (ZeroDivisionError, OverflowError):
         return UNKNOWN
     return UNKNOWN

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 _FORMAT = 1
@@ -37,7 +37,7 @@ def _options() -> dict[str, Any]:
     return {"parser": "lalr", "propagate_positions": True, "postlex": PostLexer()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser() -> Any:
     """The Lark parser python-hcl2 uses, from our cache when it holds a good copy."""
     from ..loaders.cache import CacheDir, configured_dir
@@ -105,7 +105,8 @@ def load(raw: bytes) -> Any:
             return None
         if any(options.get(k) for k in _NO_CODE_OPTIONS):
             return None  # these name code (classes, callbacks, plugins) or another regex engine
-        return Lark._load_from_dict(data, doc["memo"], postlex=_options()["postlex"])
+        return Lark._load_from_dict(  # type: ignore[no-untyped-call]  # lark's loader has no annotations
+            data, doc["memo"], postlex=_options()["postlex"])
     except Exception:  # noqa: BLE001 - whatever is wrong with the data, build the parser instead
         return None
 

@@ -114,7 +114,8 @@ class Converter:
             name = sub.labels[0] if sub.type == "dynamic" and sub.labels else sub.type
             if btype and name in block.attributes:  # Terraform: a name is an argument or a block type, never both
                 first = block.attributes[name].line
-                raise HclSyntaxError(f"{name!r} is set as an argument (line {first}) and as a block", sub.line, sub.column)
+                raise HclSyntaxError(f"{name!r} is set as an argument (line {first}) and as a block",
+                                     sub.line, sub.column)
         return block
 
     def block(self, node: Any) -> Block:
@@ -133,7 +134,10 @@ class Converter:
             elif kind == "new_line_or_comment":
                 self._note_comments(p)
         l1, c1, l2, c2 = _pos(node)
-        block = self.body(body_node, btype, labels, l1, c1) if body_node is not None else Block(btype, labels, l1, c1, l2, c2)
+        if body_node is not None:
+            block = self.body(body_node, btype, labels, l1, c1)
+        else:
+            block = Block(btype, labels, l1, c1, l2, c2)
         block.end_line, block.end_column = l2, c2
         return block
 
@@ -143,8 +147,8 @@ class Converter:
             return str(node.children[0])
         return str(node)
 
-    def _string_parts(self, node: Any) -> list[Any]:
-        out: list[Any] = []
+    def _string_parts(self, node: Any) -> list[str | Expr]:
+        out: list[str | Expr] = []
         for part in node.children:
             if getattr(part, "data", None) != "string_part":
                 continue
@@ -176,7 +180,7 @@ class Converter:
         finally:
             self.depth -= 1
 
-    def _expr(self, node: Any, kind: str) -> Expr:
+    def _expr(self, node: Any, kind: str) -> Expr:  # noqa: C901 - one branch per kind of HCL expression node
         ch = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
         if kind == "expr_term":
             if len(ch) == 3 and _is(ch[0], "("):
@@ -186,7 +190,8 @@ class Converter:
             digits = str(ch[0])
             if len(digits) > MAX_DIGITS:
                 line, col, _, _ = _pos(node)
-                raise HclSyntaxError(f"a number of {len(digits):,} digits (at most {MAX_DIGITS:,} are read)", line, col, syntax=False)
+                raise HclSyntaxError(f"a number of {len(digits):,} digits (at most {MAX_DIGITS:,} are read)",
+                                     line, col, syntax=False)
             return ("lit", int(digits))
         if kind == "float_lit":
             return ("lit", float(str(ch[0])))
@@ -194,9 +199,10 @@ class Converter:
             return ("lit", {"true": True, "false": False, "null": None}[str(ch[0])])
         if kind == "string":
             parts = self._string_parts(node)
-            if all(isinstance(p, str) for p in parts):
-                return ("lit", "".join(parts))
-            if len(parts) == 1:
+            texts = [p for p in parts if isinstance(p, str)]
+            if len(texts) == len(parts):
+                return ("lit", "".join(texts))
+            if len(parts) == 1 and not isinstance(parts[0], str):
                 return parts[0]
             return ("tmpl", parts)
         if kind in ("heredoc_template", "heredoc_template_trim"):
@@ -275,7 +281,8 @@ class Converter:
     def _for(self, kind: str, ch: list[Any]) -> Expr:
         intro = next(c for c in ch if getattr(c, "data", None) == "for_intro")
         names = [self._name(c) for c in intro.children if getattr(c, "data", None) == "identifier"]
-        coll = [c for c in intro.children if getattr(c, "data", None) not in (None, "identifier", "new_line_or_comment")]
+        coll = [c for c in intro.children
+                if getattr(c, "data", None) not in (None, "identifier", "new_line_or_comment")]
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         rest = [c for c in ch if getattr(c, "data", None) not in (None, "for_intro", "new_line_or_comment")]
         cond_node = next((c for c in rest if getattr(c, "data", None) == "for_cond"), None)

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from . import grammar
 from .hcl_convert import Converter
 from .hcl_tree import MAX_DIGITS, MAX_NESTING, Attribute, Block, Expr, HclSyntaxError, ParsedFile, too_deep
+
+if TYPE_CHECKING:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
 __all__ = [
     "MAX_DIGITS", "MAX_NESTING", "Attribute", "Block", "Expr", "HclSyntaxError", "ParsedFile",
@@ -38,29 +43,7 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
         body.end_line = text.count("\n") + 1
         return ParsedFile(path, body, converter.comments)
     except (UnexpectedToken, UnexpectedCharacters) as exc:
-        # lark lets a quoted string run on over line ends and fails further down: point at its start
-        split = _split_string(text)
-        failed_at = (exc.line, exc.column) if isinstance(exc.line, int) and isinstance(exc.column, int) else (len(text), 0)
-        if split is not None and split <= failed_at:
-            raise HclSyntaxError("unterminated string (a quoted string cannot span lines)", *split) from None
-        if isinstance(exc, UnexpectedCharacters):
-            char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
-            raise HclSyntaxError(f"unexpected character {char!r}", exc.line, exc.column) from None
-        tok = exc.token
-        shown = str(tok).strip() or tok.type
-        if tok.type == "$END":
-            if "STRING_CHARS" in (exc.expected or ()):  # the end came inside a quoted string
-                raise HclSyntaxError('unterminated string (no closing ")', exc.line, exc.column) from None
-            raise HclSyntaxError("unexpected end of file (unclosed block or bracket?)", exc.line, exc.column) from None
-        if tok.type == "STRING_CHARS":
-            # outside a string, the lexer swallows the rest of the line as string characters
-            raw = str(tok)
-            if raw.startswith("<<"):
-                raise HclSyntaxError("unterminated heredoc (no line with its closing marker)", exc.line, exc.column) from None
-            if not raw.strip():
-                raise HclSyntaxError("expected a value", exc.line, exc.column) from None
-            raise HclSyntaxError(f"unexpected character {raw.strip()[0]!r}", exc.line, exc.column) from None
-        raise HclSyntaxError(f"unexpected {_describe(shown)}", exc.line, exc.column) from None
+        raise _unexpected(text, exc) from None
     except UnexpectedEOF:
         raise HclSyntaxError("unexpected end of file (unclosed block or bracket?)", text.count("\n"), 1) from None
     except UnexpectedInput as exc:
@@ -71,9 +54,45 @@ def parse_hcl(text: str, path: str) -> ParsedFile:
         sys.setrecursionlimit(limit)
 
 
+
+def _unexpected(text: str, exc: UnexpectedToken | UnexpectedCharacters) -> HclSyntaxError:
+    """The error for what lark could not parse, said as an HCL user would understand it."""
+    from lark.exceptions import UnexpectedCharacters
+
+    # lark lets a quoted string run on over line ends and fails further down: point at its start
+    split = _split_string(text)
+    failed_at = (exc.line, exc.column) if isinstance(exc.line, int) and isinstance(exc.column, int) else (len(text), 0)
+    if split is not None and split <= failed_at:
+        return HclSyntaxError("unterminated string (a quoted string cannot span lines)", *split)
+    if isinstance(exc, UnexpectedCharacters):
+        pos = cast("int | None", exc.pos_in_stream)  # lark declares it None; its subclasses set an int
+        char = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
+        return HclSyntaxError(f"unexpected character {char!r}", exc.line, exc.column)
+    return _unexpected_token(exc)
+
+
+def _unexpected_token(exc: UnexpectedToken) -> HclSyntaxError:
+    tok = exc.token
+    if tok.type == "$END":
+        if "STRING_CHARS" in (exc.expected or ()):  # the end came inside a quoted string
+            return HclSyntaxError('unterminated string (no closing ")', exc.line, exc.column)
+        return HclSyntaxError("unexpected end of file (unclosed block or bracket?)", exc.line, exc.column)
+    if tok.type == "STRING_CHARS":
+        # outside a string, the lexer swallows the rest of the line as string characters
+        raw = str(tok)
+        if raw.startswith("<<"):
+            return HclSyntaxError("unterminated heredoc (no line with its closing marker)", exc.line, exc.column)
+        if not raw.strip():
+            return HclSyntaxError("expected a value", exc.line, exc.column)
+        return HclSyntaxError(f"unexpected character {raw.strip()[0]!r}", exc.line, exc.column)
+    shown = str(tok).strip() or tok.type
+    return HclSyntaxError(f"unexpected {_describe(shown)}", exc.line, exc.column)
+
+
 CHUNK_CHARS = 512 * 1024
 """A larger file is parsed a piece at a time: the parse tree of one piece is all that is in memory."""
-_TOP_LEVEL = re.compile(r"^(?:resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)\b", re.M)
+_TOP_LEVEL = re.compile(
+    r"^(?:resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)\b", re.M)
 
 
 def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
@@ -87,7 +106,7 @@ def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
         if m is None:
             break
         cuts.append(m.start())
-    return list(zip(cuts, cuts[1:] + [len(text)]))
+    return list(zip(cuts, cuts[1:] + [len(text)], strict=True))
 
 
 def _parse_in_chunks(text: str, path: str, size: int | None = None) -> ParsedFile | None:
@@ -105,7 +124,7 @@ def _parse_in_chunks(text: str, path: str, size: int | None = None) -> ParsedFil
     return join_pieces(path, text, parts)
 
 
-def join_pieces(path: str, text: str, parts: list[ParsedFile | None]) -> ParsedFile | None:
+def join_pieces(path: str, text: str, parts: Sequence[ParsedFile | None]) -> ParsedFile | None:
     """One file from its pieces, in order; None if one did not parse or an argument is set in two."""
     root = Block("", [], 1, 1, text.count("\n") + 1, 1)
     comments: list[tuple[int, str]] = []
@@ -166,45 +185,50 @@ def _split_string(text: str) -> tuple[int, int] | None:
     stack: list[int] = []  # open strings (their start) and, as -1, open braces and interpolations
     i, n = 0, len(text)
     while i < n:
-        c = text[i]
         if stack and stack[-1] >= 0:  # inside a quoted string
-            if c == "\\" or text.startswith(("$${", "%%{"), i):
-                i += 3 if c != "\\" else 2
-            elif c == "\n":
+            if text[i] == "\n":
                 start = stack[-1]
                 return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
-            elif c == '"':
-                stack.pop()
-                i += 1
-            elif text.startswith(("${", "%{"), i):
-                stack.append(-1)
-                i += 2
-            else:
-                i += 1
-            continue
-        if c == "#" or text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif (m := _HEREDOC_START.match(text, i)) is not None:
-            closing = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*$", re.M).search(text, m.end())
-            if closing is None:
-                return None
-            i = closing.end()
-        elif c == '"':
-            stack.append(i)
-            i += 1
-        elif c == "{" and stack:
-            stack.append(-1)
-            i += 1
-        elif c == "}" and stack:
-            stack.pop()
-            i += 1
+            i = _string_step(text, i, stack)
         else:
-            i += 1
+            i = _code_step(text, i, stack)
+            if i < 0:
+                return None  # a heredoc that is never closed: the scanner cannot tell
     return None
+
+
+def _string_step(text: str, i: int, stack: list[int]) -> int:
+    """Past one character (or escape, or interpolation start) inside a quoted string."""
+    c = text[i]
+    if c == "\\" or text.startswith(("$${", "%%{"), i):
+        return i + (3 if c != "\\" else 2)
+    if c == '"':
+        stack.pop()
+    elif text.startswith(("${", "%{"), i):
+        stack.append(-1)
+        return i + 2
+    return i + 1
+
+
+def _code_step(text: str, i: int, stack: list[int]) -> int:
+    """Past one character, comment or heredoc outside quoted strings; -1 for a heredoc never closed."""
+    c = text[i]
+    if c == "#" or text.startswith("//", i):
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        return len(text) if end < 0 else end + 2
+    if (m := _HEREDOC_START.match(text, i)) is not None:
+        closing = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*$", re.M).search(text, m.end())
+        return -1 if closing is None else closing.end()
+    if c == '"':
+        stack.append(i)
+    elif c == "{" and stack:
+        stack.append(-1)
+    elif c == "}" and stack:
+        stack.pop()
+    return i + 1
 
 
 def _describe(token: str) -> str:

@@ -80,7 +80,8 @@ def _on_signal(signum: int, frame: Any) -> None:
     raise _Terminated(signum)
 
 
-def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None, boundary: str | None = None) -> None:
+def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = None,
+             boundary: str | None = None) -> None:
     """Parse the `.tf` files of `directories` (one module, or every root and module below a
     directory argument) in worker processes and hand them to `sources`.
 
@@ -94,19 +95,9 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
     originals: dict[str, str] = {}  # as read, which is what the cache is keyed by
     todo: list[Job] = []
     for path in (p for d in directories for p in SourceSet.module_files(d)):
-        if path.endswith(".json") or os.path.abspath(path) in sources._parsed:
+        text = _to_parse(path, sources, boundary)
+        if text is None:
             continue
-        if os.path.islink(path) or boundary is not None and outside(path, boundary) is not None:
-            continue
-        text = read_text(path)
-        if isinstance(text, InputError) or not text.strip():
-            continue
-        if sources.cache is not None:
-            cached = sources.cache.get(text, path)
-            if cached is not None:
-                cached.path = path
-                sources.prime({path: cached})
-                continue
         texts[path] = originals[path] = text
         shown = sources.display(path)
         if len(text) > CHUNK_CHARS:  # a large file in pieces, so that it too uses every core
@@ -131,9 +122,40 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
         _TEXTS.clear()
     if done is None:
         return  # no processes to be had: the loader parses in-process as usual
+    results = _gather(done, texts)
+    if sources.cache is not None:
+        for path, result in results.items():
+            if isinstance(result, ParsedFile):
+                sources.cache.put(originals[path], path, result)
+    sources.prime(results)
+
+
+def _to_parse(path: str, sources: SourceSet, boundary: str | None) -> str | None:
+    """The text of a file for the workers to parse; None for one left alone (see `preparse`), one
+    already parsed, an empty or unreadable one, and one the parse cache has (handed over here)."""
+    if path.endswith(".json") or os.path.abspath(path) in sources._parsed:
+        return None
+    if os.path.islink(path) or boundary is not None and outside(path, boundary) is not None:
+        return None
+    text = read_text(path)
+    if isinstance(text, InputError) or not text.strip():
+        return None
+    if sources.cache is not None:
+        cached = sources.cache.get(text, path)
+        if cached is not None:
+            cached.path = path
+            sources.prime({path: cached})
+            return None
+    return text
+
+
+def _gather(done: dict[Job, ParsedFile | InputError | None],
+            texts: dict[str, str]) -> dict[str, ParsedFile | InputError]:
+    """The workers' results by file: whole files as they are, pieces joined (a file with a piece
+    that did not parse alone is left out: the loader parses it whole and reports its error)."""
     results: dict[str, ParsedFile | InputError] = {}
     pieces: dict[str, list[tuple[int, ParsedFile | None]]] = {}
-    for (path, start, end, shown), result in done.items():
+    for (path, start, end, _shown), result in done.items():
         if start == 0 and end == len(texts[path]) and result is not None:
             results[path] = result
         else:
@@ -143,11 +165,7 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
         if joined is not None:
             results[path] = joined
         # else: a piece did not parse alone; the loader parses the file whole and reports its error
-    if sources.cache is not None:
-        for path, result in results.items():
-            if isinstance(result, ParsedFile):
-                sources.cache.put(originals[path], path, result)
-    sources.prime(results)
+    return results
 
 
 def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | None] | None:

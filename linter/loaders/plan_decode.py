@@ -19,10 +19,12 @@ import codecs
 import re
 import sys
 from functools import cache
+from types import FrameType
 from typing import Any
 
 from ..model import InputError
-from .sources import MAX_DOCUMENT_BYTES, ReadError, decode, read_bytes, read_text
+from . import sources
+from .sources import ReadError, decode, read_bytes, read_text
 
 _OBJECT = re.compile(rb"[ \t\r\n]*\{")
 MAX_FAST_NESTING = 64
@@ -39,7 +41,7 @@ try:
     import msgspec
     from msgspec import UNSET, Struct, UnsetType
 except ImportError:  # pragma: no cover - a platform without msgspec: the standard path only
-    msgspec = None
+    msgspec = None  # type: ignore[assignment]  # the module or None: every use tests which
 
 if msgspec is not None:
     _Str = str | UnsetType
@@ -185,9 +187,10 @@ def _as_json_reads(data: bytes | bytearray) -> bool:
 
 
 def _depth() -> int:
-    frame, n = sys._getframe(), 0
+    frame: FrameType | None = sys._getframe()
+    n = 0
     while frame is not None:
-        frame, n = frame.f_back, n + 1  # type: ignore[assignment]
+        frame, n = frame.f_back, n + 1
     return n
 
 
@@ -197,7 +200,7 @@ def read_document(path: str) -> tuple[CheckedPlan | None, str | InputError | Non
     if not path.endswith(".json") or path.endswith((".tf.json", ".tfvars.json")) or _decoder() is None:
         return None, read_text(path)
     try:
-        data = read_bytes(path, MAX_DOCUMENT_BYTES)
+        data = read_bytes(path, sources.MAX_DOCUMENT_BYTES)  # read when called, as read_text does
     except ReadError as exc:
         return None, InputError(path, exc.message)
     doc = decode_plan(data)

@@ -139,7 +139,8 @@ class References:
         if cm is None:
             return []
         base = f"{prefix}module.{name}"
-        instances = [i for i in self._module_instances(inv).get(child_config, ()) if i == base or i.startswith(base + "[")]
+        instances = [i for i in self._module_instances(inv).get(child_config, ())
+                     if i == base or i.startswith(base + "[")]
         if index:
             instances = [i for i in instances if i == f"{prefix}module.{name}{index}"]
         elif key is not None and len(instances) > 1:
@@ -233,7 +234,8 @@ def _maximal(refs: list[str]) -> list[str]:
     the references that extend `r` sort right after it, one run for `r.` and one for `r[`)."""
     refs = _strings(refs)
     if len(refs) < 8:
-        return list(dict.fromkeys(r for r in refs if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)))
+        return list(dict.fromkeys(r for r in refs
+                                  if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)))
     ordered = sorted(set(refs))
 
     def extended(prefix: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources as importlib_resources
 from typing import Any
 
@@ -20,13 +20,13 @@ class PlanError(Exception):
         """The JSON path of the offending value, for `locate`."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(name: str) -> Any:
-    text = importlib_resources.files("vpcep_lint").joinpath("schemas", name).read_text(encoding="utf-8")
+    text = importlib_resources.files("vpcep_lint").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fast_check(name: str) -> Any:
     from ..schemacheck import compile_schema
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from ..model import InputError
 from .hcl_syntax import parse_hcl
@@ -16,6 +16,9 @@ from .tf_json import parse_tf_json, parse_tfvars_json
 class ParseCache(Protocol):
     """Parsed files kept between runs (loaders.cache), keyed by their text."""
 
+    written: int
+    """Entries this process has written (the cache is pruned after a run that wrote some)."""
+
     def get(self, text: str, path: str) -> ParsedFile | None: ...
 
     def put(self, text: str, path: str, parsed: ParsedFile) -> None: ...
@@ -26,7 +29,8 @@ def decode(data: bytes | bytearray, path: str) -> str | InputError:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_json(data):
-        encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le" if data[1] == 0 else "utf-16-be")
+        with_bom = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        encoding = "utf-16" if with_bom else ("utf-16-le" if data[1] == 0 else "utf-16-be")
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -43,7 +47,7 @@ def decode(data: bytes | bytearray, path: str) -> str | InputError:
         return InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column)
 
 
-def _utf16_json(data: bytes) -> bool:
+def _utf16_json(data: bytes | bytearray) -> bool:
     """UTF-16 without a byte order mark: `{` or `[` with a zero byte beside it."""
     return len(data) >= 2 and (data[0:1] in (b"{", b"[") and data[1] == 0 or data[0] == 0 and data[1:2] in (b"{", b"["))
 
@@ -77,46 +81,61 @@ def read_bytes(path: str, limit: int | None = None, *, dir_fd: int | None = None
     then checked on the open descriptor: a directory, FIFO, socket or device is refused before a
     byte is read, and a file larger than `limit` is refused without reading it all.
     """
-    flags = _OPEN_FLAGS | (getattr(os, "O_NOFOLLOW", 0) if nofollow else 0)
-    try:
-        fd = os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
-    except PermissionError:
-        raise ReadError("cannot read file: permission denied") from None
-    except IsADirectoryError:
-        raise ReadError("is a directory") from None
-    except (OSError, ValueError) as exc:
-        raise ReadError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    fd = _open(path, _OPEN_FLAGS | (getattr(os, "O_NOFOLLOW", 0) if nofollow else 0), dir_fd)
     try:
         st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise ReadError("is a directory")
-        if not stat.S_ISREG(st.st_mode):
-            raise ReadError("not a regular file (a FIFO, socket or device)")
-        if limit is not None and st.st_size > limit and not head:
-            raise ReadError(f"file too large ({st.st_size:,} bytes; the limit is {limit:,})")
+        _check_size_and_kind(st, limit, head)
         with os.fdopen(fd, "rb", buffering=0, closefd=False) as fh:
-            if head and limit is not None:
-                return fh.read(limit)
-            cap = (limit if limit is not None else st.st_size) + 1
-            data = fh.read(min(st.st_size, cap - 1) + 1)
-            if len(data) > st.st_size:  # it grows while we read: never more than the limit
-                rest = fh.read(max(cap - len(data), 0)) if limit is not None else fh.read()
-                data += rest or b""
-                if limit is not None and len(data) > limit:
-                    raise ReadError(f"file too large (more than {limit:,} bytes)")
+            return _read_capped(fh, st.st_size, limit, head)
     except MemoryError:
         raise ReadError("not enough memory to read the file") from None
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+
+
+def _open(path: str, flags: int, dir_fd: int | None) -> int:
+    """A descriptor open on `path` (relative to `dir_fd` when given); ReadError when it cannot be opened."""
+    try:
+        return os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
+    except PermissionError:
+        raise ReadError("cannot read file: permission denied") from None
+    except IsADirectoryError:
+        raise ReadError("is a directory") from None
+    except (OSError, ValueError) as exc:
+        raise ReadError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _check_size_and_kind(st: os.stat_result, limit: int | None, head: bool) -> None:
+    """ReadError for a directory, a FIFO, socket or device, or (without `head`) a file over `limit`."""
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError("is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError("not a regular file (a FIFO, socket or device)")
+    if limit is not None and st.st_size > limit and not head:
+        raise ReadError(f"file too large ({st.st_size:,} bytes; the limit is {limit:,})")
+
+
+def _read_capped(fh: BinaryIO, size: int, limit: int | None, head: bool) -> bytes:
+    """The bytes of an open file of `size` bytes, never more than `limit` (the first `limit` with `head`)."""
+    if head and limit is not None:
+        return fh.read(limit)
+    cap = (limit if limit is not None else size) + 1
+    data = fh.read(min(size, cap - 1) + 1)
+    if len(data) > size:  # it grows while we read: never more than the limit
+        rest = fh.read(max(cap - len(data), 0)) if limit is not None else fh.read()
+        data += rest or b""
+        if limit is not None and len(data) > limit:
+            raise ReadError(f"file too large (more than {limit:,} bytes)")
     return data
 
 
 def read_text(path: str, limit: int | None = None) -> str | InputError:
     """A source or document as text (decoded as `decode` does), or why it cannot be."""
     if limit is None:
-        limit = MAX_DOCUMENT_BYTES if path.endswith(".json") and not path.endswith((".tf.json", ".tfvars.json")) else MAX_SOURCE_BYTES
+        document = path.endswith(".json") and not path.endswith((".tf.json", ".tfvars.json"))
+        limit = MAX_DOCUMENT_BYTES if document else MAX_SOURCE_BYTES
     try:
         data = read_bytes(path, limit)
     except ReadError as exc:
@@ -134,7 +153,7 @@ def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
     while True:  # in chunks: read(limit) would allocate the whole limit up front
         chunk = stream.read(min(1 << 20, limit + 1 - len(data)))
         if not chunk:
-            return data  # type: ignore[return-value]  # bytes-like: decode() reads it as bytes
+            return data
         data += chunk
         if len(data) > limit:
             raise ReadError(f"more than {limit:,} bytes on standard input")
@@ -298,7 +317,8 @@ def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
             return parse_tf_json(text, path)
         return parse_hcl(text, path)
     except HclSyntaxError as exc:
-        return InputError(shown, f"HCL syntax error: {exc.message}" if exc.syntax else exc.message, exc.line, exc.column)
+        message = f"HCL syntax error: {exc.message}" if exc.syntax else exc.message
+        return InputError(shown, message, exc.line, exc.column)
     except RecursionError:  # nesting the parser could hold, but not what follows it
         return InputError(shown, f"nesting too deep to parse (more than {MAX_NESTING} levels)")
 

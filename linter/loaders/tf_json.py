@@ -19,7 +19,7 @@ def _load_json(text: str) -> Any:
         raise too_deep() from None
     except ValueError:  # an integer too long to convert
         at = jsontext.long_integer(text)
-        where = jsontext.position(text, at) if at is not None else (None, None)
+        where: tuple[int | None, int | None] = jsontext.position(text, at) if at is not None else (None, None)
         raise HclSyntaxError(f"a number of more than {MAX_DIGITS:,} digits", *where, syntax=False) from None
     at = jsontext.lone_surrogate(text)
     if at is not None:
@@ -38,7 +38,8 @@ def parse_tf_json(text: str, path: str) -> ParsedFile:
     lines = text.split("\n")
     root = Block("", [], 1, 1, len(lines), 1)
     finder = _LineFinder(lines)
-    labels_for = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0, "terraform": 0}
+    labels_for = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0,
+                  "terraform": 0}
     for btype, content in data.items():
         if btype.startswith("//"):
             continue

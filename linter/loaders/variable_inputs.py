@@ -58,7 +58,8 @@ class VariableInputs:
 
     @classmethod
     def from_command_line(
-        cls, items: Iterable[tuple[str, str]], env: Mapping[str, str] | None = None, root_files: RootVarFiles | None = None
+        cls, items: Iterable[tuple[str, str]], env: Mapping[str, str] | None = None,
+        root_files: RootVarFiles | None = None,
     ) -> VariableInputs:
         """`items`: `("var", "NAME=VALUE")` and `("var-file", "FILE")` in the order given."""
         out: list[Assignment] = []

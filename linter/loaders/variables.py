@@ -74,7 +74,8 @@ class _Candidate:
     """The file as shown (kind `file`)."""
 
 
-def read_var_file(path: str, sources: SourceSet, boundary: str | None = None, where: str = "the boundary") -> ParsedFile | InputError:
+def read_var_file(path: str, sources: SourceSet, boundary: str | None = None,
+                  where: str = "the boundary") -> ParsedFile | InputError:
     """A var file: JSON when its name ends in `.json` (as Terraform decides), else HCL; with a
     `boundary`, one that is a link out of it is not read (a note)."""
     if boundary is not None and outside(path, boundary) is not None:
@@ -106,65 +107,85 @@ def assign(
     sources = sources or SourceSet()
     result = Assigned()
     final: dict[str, _Candidate] = {}
-    shown_root = sources.display(root)
-
     for key in sorted(inputs.env):
         if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
             name = key[len(ENV_PREFIX):]
             final[name] = _Candidate(name, "env", text=inputs.env[key])
-
-    def add_file(path: str, missing: str | None, boundary: str | None = None, origin: str = "", automatic: bool = False) -> None:
-        shown = sources.display(path)
-        if missing is not None and not os.path.lexists(path):
-            result.errors.append(InputError(shown, missing))
-            return
-        if boundary is not None and not _inside(path, boundary):
-            result.errors.append(InputError(shown, f"variables file named in {origin} is outside {sources.display(boundary)}; not read"))
-            return
+    for path in SourceSet.tfvars_files(root):
         # an automatic one (terraform.tfvars, *.auto.tfvars) that is a link out of the module tree's
         # boundary is not read: a note, as for the .tf files
-        parsed = read_var_file(path, sources, files_boundary if automatic else None, where)
-        if isinstance(parsed, InputError):
-            result.errors.append(parsed)
-            return
-        for block in parsed.body.blocks:
-            if block.type == "variable":
-                label = block.labels[0] if block.labels else "NAME"
-                result.errors.append(InputError(
-                    shown, f'variable declaration in a variables file: declare variable "{label}" in a .tf file; '
-                           f"here assign it: {label} = VALUE", block.line, block.column))
-            else:
-                result.errors.append(InputError(
-                    shown, f'unexpected "{block.type}" block: a variables file holds only NAME = VALUE lines',
-                    block.line, block.column))
-        for name, attr in parsed.body.attributes.items():
-            final[name] = _Candidate(name, "file", attr=attr, file=shown)
-
-    for path in SourceSet.tfvars_files(root):
-        add_file(path, None, automatic=True)
+        _add_file(result, final, sources, path, read_boundary=files_boundary, where=where)
     for item in inputs.assignments:
         if isinstance(item, VarFile):
-            where = "" if item.origin == "--var-file" else f" (named in {item.origin})"
-            add_file(item.path, f"variables file does not exist{where}", item.boundary, item.origin)
-            continue
-        name, eq, text = item.text.partition("=")
-        if not eq:
-            result.errors.append(InputError(
-                f"--var {item.text}", "expected NAME=VALUE: a variable name and its value separated by an equals sign"))
-            continue
-        if name != name.rstrip():
-            result.errors.append(InputError(
-                f"--var {item.text}", f'variable name "{name}" ends in a space; did you mean --var "{name.rstrip()}={text.lstrip()}"?'))
-            continue
-        final[name] = _Candidate(name, "arg", text=text)
+            named = "" if item.origin == "--var-file" else f" (named in {item.origin})"
+            _add_file(result, final, sources, item.path, missing=f"variables file does not exist{named}",
+                      boundary=item.boundary, origin=item.origin, where=where)
+        else:
+            _add_argument(result, final, item.text)
+    _check_undeclared(result, final, declarations, sources.display(root))
+    for name, block in declarations.items():
+        _assign_declared(result, name, block, final.get(name), sources)
+    return result
 
+
+def _add_file(result: Assigned, final: dict[str, _Candidate], sources: SourceSet, path: str, *,
+              missing: str | None = None, boundary: str | None = None, origin: str = "",
+              read_boundary: str | None = None, where: str = "the boundary") -> None:
+    """The assignments of one variables file into `final`, its problems into `result`."""
+    shown = sources.display(path)
+    if missing is not None and not os.path.lexists(path):
+        result.errors.append(InputError(shown, missing))
+        return
+    if boundary is not None and not _inside(path, boundary):
+        result.errors.append(InputError(
+            shown, f"variables file named in {origin} is outside {sources.display(boundary)}; not read"))
+        return
+    parsed = read_var_file(path, sources, read_boundary, where)
+    if isinstance(parsed, InputError):
+        result.errors.append(parsed)
+        return
+    result.errors.extend(_stray_block(shown, block) for block in parsed.body.blocks)
+    for name, attr in parsed.body.attributes.items():
+        final[name] = _Candidate(name, "file", attr=attr, file=shown)
+
+
+def _stray_block(shown: str, block: Block) -> InputError:
+    """The error for a block in a variables file (which holds only NAME = VALUE lines)."""
+    if block.type == "variable":
+        label = block.labels[0] if block.labels else "NAME"
+        return InputError(
+            shown, f'variable declaration in a variables file: declare variable "{label}" in a .tf file; '
+                   f"here assign it: {label} = VALUE", block.line, block.column)
+    return InputError(
+        shown, f'unexpected "{block.type}" block: a variables file holds only NAME = VALUE lines',
+        block.line, block.column)
+
+
+def _add_argument(result: Assigned, final: dict[str, _Candidate], text: str) -> None:
+    """One `--var NAME=VALUE` into `final`, or its error into `result`."""
+    name, eq, value = text.partition("=")
+    if not eq:
+        result.errors.append(InputError(
+            f"--var {text}", "expected NAME=VALUE: a variable name and its value separated by an equals sign"))
+    elif name != name.rstrip():
+        result.errors.append(InputError(
+            f"--var {text}",
+            f'variable name "{name}" ends in a space; did you mean --var "{name.rstrip()}={value.lstrip()}"?'))
+    else:
+        final[name] = _Candidate(name, "arg", text=value)
+
+
+def _check_undeclared(result: Assigned, final: dict[str, _Candidate], declarations: Mapping[str, Block],
+                      shown_root: str) -> None:
+    """A warning for a variables file's value of an undeclared variable, an error for a --var's."""
     for name in sorted(final):
         given = final[name]
         if name in declarations:
             continue
         if given.kind == "file" and given.attr is not None:
             result.warnings.append(InputError(
-                given.file, f'value for undeclared variable "{name}" ({_root_name(shown_root)} declares no such variable)',
+                given.file,
+                f'value for undeclared variable "{name}" ({_root_name(shown_root)} declares no such variable)',
                 given.attr.line, given.attr.column))
         elif given.kind == "arg":
             result.errors.append(InputError(
@@ -172,56 +193,67 @@ def assign(
                                  f"variable (TF_VAR_{name} sets it only where it is declared)"))
         # a TF_VAR_ for a variable this root does not declare is normal: it is meant for other roots
 
-    for name, block in declarations.items():
-        t = parse_type(block.attributes["type"].expr) if "type" in block.attributes else None
-        declared_at = _declared_at(block, sources)
-        default = NO_DEFAULT
-        if "default" in block.attributes:
-            attr = block.attributes["default"]
-            try:
-                default = static_value(attr.expr)
-                if t is not None:
-                    default = convert(default, t)
-            except Rejected as exc:
-                result.errors.append(_at_decl(block, sources, f"invalid default value for var.{name}: {exc}", attr))
-                default = UNKNOWN
-            except ConversionError as exc:
-                result.errors.append(_at_decl(block, sources, f"invalid default value for var.{name}: {exc}"
-                                              + ("" if t is None or t[0] in PRIMITIVES else f" (type {type_str(t)})"), attr))
-                default = UNKNOWN
-        cand = final.get(name)
-        if cand is None:
-            if default is not NO_DEFAULT:
-                result.values[name] = default
-                result.sources[name] = "default"
-            continue
-        value, where, problem = _candidate_value(cand, t)
-        if problem is None and value is not UNKNOWN:
-            try:
-                value = convert(value, t) if t is not None else value
-            except ConversionError as exc:
-                problem = str(exc) + ("" if t is None or t[0] in PRIMITIVES else f" (type {type_str(t)})")
-        if problem is not None:
-            if cand.kind == "file" and cand.attr is not None:
-                msg = f"invalid value for var.{name} (declared at {declared_at}): {problem}"
-                result.errors.append(InputError(cand.file, msg, cand.attr.line, cand.attr.column))
-            else:
-                result.errors.append(_at_decl(block, sources, f"invalid value for var.{name} set by {where}: {problem}"))
-            result.values[name] = UNKNOWN
-            continue
-        if value is None and _not_nullable(block):
-            if default is not NO_DEFAULT and default is not None:
-                value = default
-            else:
-                msg = f"var.{name} may not be null (nullable = false) and has no default"
-                if cand.kind == "file" and cand.attr is not None:
-                    result.errors.append(InputError(cand.file, msg, cand.attr.line, cand.attr.column))
-                else:
-                    result.errors.append(_at_decl(block, sources, f"{msg} (set by {where})"))
-                value = UNKNOWN
-        result.values[name] = value
-        result.sources[name] = where
-    return result
+
+def _type_note(t: Type | None) -> str:
+    return "" if t is None or t[0] in PRIMITIVES else f" (type {type_str(t)})"
+
+
+def _declared_default(result: Assigned, name: str, block: Block, sources: SourceSet, t: Type | None) -> Any:
+    """The declaration's default, converted to its type; NO_DEFAULT for none, UNKNOWN for a bad one."""
+    if "default" not in block.attributes:
+        return NO_DEFAULT
+    attr = block.attributes["default"]
+    try:
+        default = static_value(attr.expr)
+        return convert(default, t) if t is not None else default
+    except Rejected as exc:
+        result.errors.append(_at_decl(block, sources, f"invalid default value for var.{name}: {exc}", attr))
+    except ConversionError as exc:
+        result.errors.append(_at_decl(block, sources, f"invalid default value for var.{name}: {exc}"
+                                      + _type_note(t), attr))
+    return UNKNOWN
+
+
+def _assign_declared(result: Assigned, name: str, block: Block, cand: _Candidate | None, sources: SourceSet) -> None:
+    """The value of one declared variable: the one given (converted to its type) or its default."""
+    t = parse_type(block.attributes["type"].expr) if "type" in block.attributes else None
+    default = _declared_default(result, name, block, sources, t)
+    if cand is None:
+        if default is not NO_DEFAULT:
+            result.values[name] = default
+            result.sources[name] = "default"
+        return
+    value, where, problem = _candidate_value(cand, t)
+    if problem is None and value is not UNKNOWN:
+        try:
+            value = convert(value, t) if t is not None else value
+        except ConversionError as exc:
+            problem = str(exc) + _type_note(t)
+    if problem is not None:
+        if cand.kind == "file" and cand.attr is not None:
+            msg = f"invalid value for var.{name} (declared at {_declared_at(block, sources)}): {problem}"
+            result.errors.append(InputError(cand.file, msg, cand.attr.line, cand.attr.column))
+        else:
+            result.errors.append(_at_decl(block, sources, f"invalid value for var.{name} set by {where}: {problem}"))
+        result.values[name] = UNKNOWN
+        return
+    if value is None and _not_nullable(block):
+        value = _null_value(result, name, block, cand, sources, default, where)
+    result.values[name] = value
+    result.sources[name] = where
+
+
+def _null_value(result: Assigned, name: str, block: Block, cand: _Candidate, sources: SourceSet, default: Any,
+                where: str) -> Any:
+    """What a null given for a `nullable = false` variable becomes: its default, else an error and UNKNOWN."""
+    if default is not NO_DEFAULT and default is not None:
+        return default
+    msg = f"var.{name} may not be null (nullable = false) and has no default"
+    if cand.kind == "file" and cand.attr is not None:
+        result.errors.append(InputError(cand.file, msg, cand.attr.line, cand.attr.column))
+    else:
+        result.errors.append(_at_decl(block, sources, f"{msg} (set by {where})"))
+    return UNKNOWN
 
 
 def _candidate_value(cand: _Candidate, t: Type | None) -> tuple[Any, str, str | None]:
@@ -246,7 +278,8 @@ def _candidate_value(cand: _Candidate, t: Type | None) -> tuple[Any, str, str | 
     try:
         return static_value(attr.expr), where, None
     except Rejected as exc:
-        return UNKNOWN, where, f"{exc} (for type {type_str(t or ANY)} the text is an expression: put a string in quotes)"
+        return UNKNOWN, where, (f"{exc} (for type {type_str(t or ANY)} the text is an expression: "
+                                "put a string in quotes)")
 
 
 def _root_name(shown: str) -> str:
