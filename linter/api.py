@@ -174,7 +174,8 @@ def _check(report: Report, rules: list[Rule], inv: Inventory, given: set[str] | 
     if given is not None:
         # findings in any file given count, also in a module directory this one calls
         found = [f for f in found if f.span is None or f.span.file in given]
-        unchecked = [u for u in unchecked if u.file is None or u.file in given or u.kind not in ("value", "subject", "undocumented")]
+        located = ("value", "subject", "undocumented")  # items about a place in a file
+        unchecked = [u for u in unchecked if u.file is None or u.file in given or u.kind not in located]
         report.shown_files = report.shown_files or {}
         report.shown_files[inv.source] = given
     report.findings.extend(found)

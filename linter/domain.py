@@ -10,7 +10,7 @@ the provider itself resolves by name. The parts are defined in `domain_types`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from .domain_types import Backend, Endpoint, Nic, Peering, PortMapping, Route, Service, Subnet, Unknown, Vpc
 from .model import UNKNOWN, Inventory, Resource, split_path
@@ -188,7 +188,7 @@ class Domain:
         if len(vpcs) < 2:
             return None
         for cc in self.inv.of_type(CC_CONNECTION):
-            joined = set()
+            joined: set[Any] = set()
             for inst, path, _ in self.inv.referrers(cc, CC_INSTANCE):
                 if path[:1] == ("cloud_connection_id",) and inst.get("type") in ("vpc", UNKNOWN, None):
                     joined.update(v.address for v in self.inv.target_resources(inst, "instance_id"))
@@ -257,7 +257,7 @@ def _port_mappings(service: Resource) -> list[PortMapping] | None:
     return out
 
 
-def _is_port(v: Any) -> bool:
+def _is_port(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 65535
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .domain import Domain, Nic, Peering, Service
-from .domain_types import Vpc
+from .domain_types import Subnet, Vpc
 from .model import UNKNOWN, Inventory, Resource
 from .netaddr import ENDPOINT_CIDR, AddressSet, PortSet
 from .paths import Gap
@@ -196,7 +196,7 @@ def _fix_acl(inv: Inventory, f: Finding, cwd: str) -> Fix:
     return _fix_vpc_acl(f, acl, gaps, cidrs)
 
 
-def _subnets(inv: Inventory) -> list:
+def _subnets(inv: Inventory) -> list[Subnet]:
     domain = Domain.of(inv)
     out = [s for sv in domain.services if sv.backend is not None for s in sv.backend.subnets]
     return out + [e.subnet for e in domain.endpoints if e.subnet is not None]
@@ -344,7 +344,7 @@ def _fix_routes(inv: Inventory, f: Finding, cwd: str) -> Fix:
 
 def _route_fix(inv: Inventory, f: Finding, peering: Peering, vpc: Vpc, other: Vpc) -> Fix:
     file, end = where(peering.resource)
-    text, names = "", []
+    text, names = "", list[str]()
     for cidr in str(other.space).split(", "):
         base = f"{vpc.resource.name}_to_{other.resource.name}"
         name = new_name(inv, peering.resource, "huaweicloud_vpc_route", base, set(n.split(".")[-1] for n in names))

@@ -169,7 +169,7 @@ def group_rules(inv: Inventory, group: Resource) -> list[Resource]:
 
 def recorded_rules(group: Resource, protocol: str) -> list[GroupRule]:
     """Rules a recorded group carries in its computed `rules` list (defaults included)."""
-    out = []
+    out: list[GroupRule] = []
     rules = group.get("rules")
     if not isinstance(rules, list):
         return out
@@ -329,7 +329,8 @@ def _all_ports(text: Any, legacy: bool) -> bool:
 
 
 def _rule_address_group(inv: Inventory, owner: Resource, raw: dict[str, Any]) -> AddressSet | None:
-    for i, rule in enumerate(owner.blocks("ingress_rules") if owner.blocks("ingress_rules") is not UNKNOWN else []):
+    blocks = owner.blocks("ingress_rules")
+    for i, rule in enumerate(blocks if blocks is not UNKNOWN else []):
         if rule is raw:
             return address_group(inv, owner, f"ingress_rules[{i}].source_ip_address_group_id")
     return None

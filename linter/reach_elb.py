@@ -75,6 +75,8 @@ def listener_ports(listener: Resource) -> PortSet | None:
         lo, hi = r.get("start_port"), r.get("end_port")
         if lo is UNKNOWN or hi is UNKNOWN:
             return None
+        if lo is None:
+            continue  # not a valid range: the cloud rejects it
         try:
             out |= PortSet.range(lo, hi if hi is not None else lo)
         except (InvalidValue, TypeError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcep_lint.domain import Domain, Inventory, Unknown
+from vpcep_lint.domain import UNKNOWN, Domain, Endpoint, Inventory, Unknown
 from vpcep_lint.reach import approval_path, status_path
 from vpcep_lint.rule import Finding, Rule, Severity
 
@@ -35,20 +35,26 @@ class EndpointNotAccepted(Rule):
                                        attribute="status", key="status", severity=RECORDED[status],
                                        path=status_path(endpoint.resource, status, endpoint.service))
                 continue
-            service = endpoint.service
-            if service is None and endpoint.unknown is not None:
-                yield endpoint.unknown
-            if service is None or service.resource.get("approval") is not True:
-                continue
-            approved = domain.approvals(endpoint)
-            if approved is None:
-                yield Unknown(endpoint.resource, f"whether an approval of {service.address} lists it")
-            elif approved is False:
-                yield self.finding(
-                    endpoint.resource,
-                    f"service {service.address} requires approval and no huaweicloud_vpcep_approval accepts "
-                    f"{endpoint.address}: it will stay pending acceptance",
-                    key="approval",
-                    related=[(service.resource, "service")],
-                    path=approval_path(endpoint, service),
-                )
+            yield from self._approval(domain, endpoint)
+
+    def _approval(self, domain: Domain, endpoint: Endpoint) -> Iterator[Finding | Unknown]:
+        """An endpoint of a service that requires approval stays pending unless an approval accepts it."""
+        target = endpoint.service
+        if target is None:
+            yield from [endpoint.unknown] if endpoint.unknown is not None else []
+            return
+        required = target.resource.get("approval")
+        approved = domain.approvals(endpoint) if required is True or required is UNKNOWN else True
+        if approved is not True and required is UNKNOWN:  # accepted either way only when approved
+            yield Unknown(target.resource, "whether it requires approval", attribute="approval")
+        elif approved is None:
+            yield Unknown(endpoint.resource, f"whether an approval of {target.address} lists it")
+        elif approved is False:
+            yield self.finding(
+                endpoint.resource,
+                f"service {target.address} requires approval and no huaweicloud_vpcep_approval accepts "
+                f"{endpoint.address}: it will stay pending acceptance",
+                key="approval",
+                related=[(target.resource, "service")],
+                path=approval_path(endpoint, target),
+            )

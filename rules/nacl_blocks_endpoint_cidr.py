@@ -22,9 +22,11 @@ class NetworkAclBlocksEndpointCidr(Rule):
         for service in Domain.of(inv).services:
             backend = service.backend
             yield from () if backend is not None and backend.unfiltered else service.ipv6_path()
-            if backend is None and service.unknown is not None:
-                yield service.unknown
-            for subnet in backend.subnets if backend is not None else ():
+            if backend is None:
+                if service.unknown is not None:
+                    yield service.unknown
+                continue
+            for subnet in backend.subnets:
                 found = list(subnet_acl_gaps(inv, subnet, ENDPOINT_RANGE, service.ports("service") or None))
                 if service.unknown is not None and subnet.acls and not found:
                     yield service.unknown  # the ports decide

@@ -102,3 +102,48 @@ def test_one_provider_region_from_a_variable_is_one_region(tmp_path: Path) -> No
         'variable "region_name"', 'variable "other" {}\n\nvariable "region_name"'))
     report = lint_paths([str(tmp_path)], "VPCEP008", cwd=str(tmp_path))
     assert [(u.what, u.why) for u in report.unchecked] == [("its region", "not known statically; VPCEP008 not checked")]
+
+
+APPROVAL_FROM_A_VARIABLE = '''
+variable "needs_approval" {
+  type = bool
+}
+
+resource "huaweicloud_vpc" "v" {
+  name = "v"
+  cidr = "10.0.0.0/16"
+}
+
+resource "huaweicloud_vpcep_service" "s" {
+  name        = "s"
+  vpc_id      = huaweicloud_vpc.v.id
+  server_type = "VM"
+  port_id     = "11111111-2222-3333-4444-555555555555"
+  approval    = var.needs_approval
+
+  port_mapping {
+    service_port  = 8080
+    terminal_port = 80
+  }
+}
+
+resource "huaweicloud_vpcep_endpoint" "e" {
+  service_id = huaweicloud_vpcep_service.s.id
+  vpc_id     = huaweicloud_vpc.v.id
+  network_id = "x"
+}
+'''
+
+
+def test_an_unknown_approval_setting_is_said_unless_an_approval_accepts_the_endpoint(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(APPROVAL_FROM_A_VARIABLE)
+    report = lint_paths([str(tmp_path)], "VPCEP007", cwd=str(tmp_path))
+    assert report.findings == []
+    assert [(u.what, u.why, u.line) for u in report.unchecked] == [
+        ("whether it requires approval", "not known statically; VPCEP007 not checked", 16)]
+    # whatever the setting, an approval that accepts the endpoint leaves nothing to check
+    (tmp_path / "approval.tf").write_text(
+        'resource "huaweicloud_vpcep_approval" "a" {\n  service_id = huaweicloud_vpcep_service.s.id\n'
+        '  endpoints  = [huaweicloud_vpcep_endpoint.e.id]\n}\n')
+    report = lint_paths([str(tmp_path)], "VPCEP007", cwd=str(tmp_path))
+    assert report.findings == [] and report.unchecked == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ..model import ENVIRONMENT, UNKNOWN, InputError, excerpt, normalize_value
 from ..provider import canonical_type
@@ -14,7 +14,7 @@ from .hcl_tree import Attribute, Block
 from .limits import MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, LimitExceeded
 from .loader_base import LoaderBase
 from .module_def import ModuleDef, comments_for, traversal_name
-from .module_instance import ModuleInstance, ProviderConfig, ResourceInstance
+from .module_instance import ModuleInstance, ModuleLoader, ProviderConfig, ResourceInstance
 from .sources import outside
 from .symbolic import plain
 
@@ -206,7 +206,8 @@ class ModuleExpansion(LoaderBase):
                 for arg, attr in block.attributes.items() if arg not in _CALL_META}
         child_providers = self._providers(definition, provider_map, None)
         call_key = f"{parent.key}.{name}" if parent.key else name
-        child = ModuleInstance(self, definition, prefix, args, child_providers, parent.depth + 1, call_key)
+        loader = cast("ModuleLoader", self)  # HclLoader, the one subclass, completes the protocol
+        child = ModuleInstance(loader, definition, prefix, args, child_providers, parent.depth + 1, call_key)
         child.call_comments = parent.call_comments + comments_for(parent.definition.comments.get(file, []), block)
         return child
 
@@ -220,7 +221,8 @@ class ModuleExpansion(LoaderBase):
             self._unchecked("module", what, "the source is not a literal string; not followed", block)
             return None
         if "\0" in source:
-            return self._module_error(block, f"source {excerpt(source, 60)} holds a NUL character")
+            self._module_error(block, f"source {excerpt(source, 60)} holds a NUL character")
+            return None
         if source.startswith(("./", "../")):
             directory = os.path.normpath(os.path.join(parent.definition.directory, source))
         else:
@@ -238,18 +240,20 @@ class ModuleExpansion(LoaderBase):
             self._unchecked("module", what, f"outside {self.boundary_name} ({shown}); not followed", block)
             return None
         if not os.path.isdir(directory):
-            return self._module_error(block, f"source {excerpt(source, 60)} does not exist")
+            self._module_error(block, f"source {excerpt(source, 60)} does not exist")
+            return None
         if real in self._module_stack:
-            return self._module_error(block, f"source {excerpt(source, 60)} includes itself (module cycle)")
+            self._module_error(block, f"source {excerpt(source, 60)} includes itself (module cycle)")
+            return None
         if parent.depth + 1 > MAX_MODULE_DEPTH:
-            return self._module_error(block, f"modules nested more than {MAX_MODULE_DEPTH} deep (the limit); "
-                                             "not followed")
+            self._module_error(block, f"modules nested more than {MAX_MODULE_DEPTH} deep (the limit); "
+                                      "not followed")
+            return None
         return directory, real
 
     def _module_error(self, block: Block, problem: str) -> None:
         file = getattr(block, "file", self.root)
         self.errors.append(InputError(file, f"module {block.labels[0]!r}: {problem}", block.line, block.column))
-        return None
 
     # -- references ---------------------------------------------------------------------------
     def resource_value(self, module: ModuleInstance, rtype: str, name: str) -> Any:

@@ -36,7 +36,21 @@ class PlanLoader(References):
         if config.get("root_module") is not None:
             self._walk_config(config["root_module"], "")
         else:
-            inv.unchecked.append(Unchecked("input", "the configuration", "not in the plan; unset and unknown values cannot be told apart", source=self.source))
+            inv.unchecked.append(Unchecked("input", "the configuration",
+                                           "not in the plan; unset and unknown values cannot be told apart",
+                                           source=self.source))
+        if not self._add_changes(inv):
+            # older plans, or hand-cut ones: fall back to planned_values
+            root = (self.doc.get("planned_values") or {}).get("root_module") or {}
+            for raw in walk_state(root):
+                if raw.get("mode", "managed") == "managed":
+                    inv.add(self._resource(raw, raw.get("values"), None, False))
+        self._resolve_references(inv)
+        inv.link_literal_ids()
+        return inv
+
+    def _add_changes(self, inv: Inventory) -> bool:
+        """The resources of `resource_changes` (deleted ones left out); False when there are none."""
         seen: set[str] = set()
         if self.doc.get("resource_changes"):
             # the model is built from resource_changes: let the rest of the document go early,
@@ -48,24 +62,14 @@ class PlanLoader(References):
                 continue
             change = rc.get("change") or {}
             actions = change.get("actions") or []
-            if actions == ["delete"]:
-                continue
             address = rc["address"]
-            if address in seen:
+            if actions == ["delete"] or address in seen:
                 continue
             seen.add(address)
             recorded = change.get("before") is not None and "create" not in actions
             inv.add(self._resource(rc, change.get("after"), change.get("after_unknown"), recorded))
             rc["change"] = None  # read once; the model holds its own copy
-        if not seen:
-            # older plans, or hand-cut ones: fall back to planned_values
-            root = (self.doc.get("planned_values") or {}).get("root_module") or {}
-            for raw in walk_state(root):
-                if raw.get("mode", "managed") == "managed":
-                    inv.add(self._resource(raw, raw.get("values"), None, False))
-        self._resolve_references(inv)
-        inv.link_literal_ids()
-        return inv
+        return bool(seen)
 
     # -- configuration --------------------------------------------------------------------------
     def _walk_config(self, module: dict[str, Any], prefix: str) -> None:
@@ -136,7 +140,8 @@ class PlanLoader(References):
             value = expr["constant_value"]
             return value if isinstance(value, str) and value else UNKNOWN
         refs = expr.get("references") or []
-        if isinstance(refs, list) and refs and isinstance(refs[0], str) and refs[0].startswith("var.") and not pc.get("module_address"):
+        if (isinstance(refs, list) and refs and isinstance(refs[0], str) and refs[0].startswith("var.")
+                and not pc.get("module_address")):
             value = self.variables.get(refs[0][4:], UNKNOWN)
             return value if isinstance(value, str) and value else UNKNOWN
         return UNKNOWN
@@ -171,8 +176,8 @@ def _merge_unknown(after: Any, unknown: Any) -> Any:
                 out[k] = _merge_unknown(None, flag)
         return out
     if isinstance(after, list):
-        u = unknown if isinstance(unknown, list) else []
-        return [_merge_unknown(v, u[i] if i < len(u) else None) for i, v in enumerate(after)]
+        flags = unknown if isinstance(unknown, list) else []
+        return [_merge_unknown(v, flags[i] if i < len(flags) else None) for i, v in enumerate(after)]
     if after is None and isinstance(unknown, (dict, list)) and unknown:
         return UNKNOWN
     return after
@@ -231,9 +236,9 @@ def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str
         if v is UNKNOWN and k not in exprs and k not in ("id",) and k not in blocks:
             out[k] = None
         elif isinstance(v, list) and isinstance(exprs.get(k), list):
-            blocks = exprs[k]
+            written = exprs[k]
             out[k] = [
-                _unset_from_config(item, blocks[i]) if isinstance(item, dict) and i < len(blocks) else item
+                _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item
                 for i, item in enumerate(v)
             ]
     return out

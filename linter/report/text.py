@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..api import Report
+from ..api import InputInfo, Report
 from ..model import Unchecked
 from ..report.formatters import RenderOptions
 from ..rule import Finding
@@ -116,27 +116,30 @@ def _outside(report: Report, source: str) -> int:
     return len({u.address for u in report.unchecked if u.kind == "subject" and u.source == source})
 
 
+def _verdict(report: Report, active: list[Finding], linted: list[InputInfo], empty: int, blind: int) -> str:
+    """The summary's first words: how many findings, or why there are none."""
+    inputs = inputs_phrase(report)
+    if active:
+        by = {s: sum(1 for f in active if f.severity.value == s) for s in ("error", "warning", "note")}
+        parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in by.items() if n]
+        return f"{len(active)} finding{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {inputs}"
+    if not linted:
+        return "nothing checked: no input was linted"
+    if empty == len(linted):
+        what = "its" if len(linted) == 1 else "their"
+        return f"nothing checked in {inputs}: no VPC endpoint service, endpoint or peering in {what} resources"
+    if empty + blind == len(linted):
+        return (f"nothing checked in {inputs}: the service or VPCs of every endpoint and peering "
+                f"{'in it ' if len(linted) == 1 else ''}are outside the configuration")
+    return f"no findings in {inputs}"
+
+
 def summary(report: Report, counted: list[Finding]) -> str:
     active = [f for f in report.findings if f.suppressed is None]
-    inputs = inputs_phrase(report)
     linted = [i for i in report.inputs if i.kind != "error"]
     empty = sum(1 for i in linted if i.subjects == 0)
     blind = sum(1 for i in linted if i.subjects and _outside(report, i.path) >= i.subjects)
-    if not active:
-        if not linted:
-            text = "nothing checked: no input was linted"
-        elif empty == len(linted):
-            what = "its" if len(linted) == 1 else "their"
-            text = f"nothing checked in {inputs}: no VPC endpoint service, endpoint or peering in {what} resources"
-        elif empty + blind == len(linted):
-            text = (f"nothing checked in {inputs}: the service or VPCs of every endpoint and peering "
-                    f"{'in it ' if len(linted) == 1 else ''}are outside the configuration")
-        else:
-            text = f"no findings in {inputs}"
-    else:
-        by = {s: sum(1 for f in active if f.severity.value == s) for s in ("error", "warning", "note")}
-        parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in by.items() if n]
-        text = f"{len(active)} finding{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {inputs}"
+    text = _verdict(report, active, linted, empty, blind)
     told = [f"{empty} with nothing to check"] if empty and empty < len(linted) else []
     if blind and (active or empty + blind < len(linted)):
         told.append(f"{blind} with nothing in the configuration to check against")
