@@ -16,6 +16,7 @@ from vpcep_lint.fix_write import run_fixes
 RULES = ("VPCEP001", "VPCEP002", "VPCEP003", "VPCEP005")
 REFUSED = {  # case -> what the refusal says; every other bad case of these rules is fixed
     "VPCEP001/bad/deny-before-allow": "denies at the highest priority",
+    "VPCEP001/bad/for-over-groups-beside-count-index": "is made with count or for_each",
     "VPCEP001/bad/no-port-admitted-service-port-unknown": "are not known statically",
     "VPCEP002/bad/endpoint-subnet-acl-misses-terminal-port": "no subnet uses that address space yet",
     "VPCEP003/bad/blacklist-covers-endpoint-cidr": "the blacklist huaweicloud_elb_ipgroup.bogons lists the range",
