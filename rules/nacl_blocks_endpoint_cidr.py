@@ -23,13 +23,11 @@ class NetworkAclBlocksEndpointCidr(Rule):
             backend = service.backend
             yield from () if backend is not None and backend.unfiltered else service.ipv6_path()
             if backend is None:
-                if service.unknown is not None:
-                    yield service.unknown
+                yield from [service.unknown] if service.unknown is not None else []
                 continue
             for subnet in backend.subnets:
                 found = list(subnet_acl_gaps(inv, subnet, ENDPOINT_RANGE, service.ports("service") or None))
-                if service.unknown is not None and subnet.acls and not found:
-                    yield service.unknown  # the ports decide
+                yield from [service.unknown] if service.unknown and subnet.acls and not found else []  # ports decide
                 for acl, gaps in found:
                     if isinstance(gaps, Unknown):
                         yield gaps
