@@ -21,6 +21,7 @@ import sarif_om as om
 
 from .. import __version__
 from ..api import INPUT_ERROR_ID, Report
+from ..model import Span
 from ..report.formatters import RenderOptions
 from ..roots import git_top
 from ..rule import Finding, Related, Rule, Severity
@@ -220,6 +221,21 @@ def _region(line: int, column: int | None, end_line: int | None = None, end_colu
     return _om(om.Region, start_line=line, start_column=column, end_line=end_line, end_column=end_column)
 
 
+def _placed(paths: _Paths, span: Span | None, source: str, text: str) -> tuple[Any, str]:
+    """The physical location of a span and its message text; with no span, the top of the input
+    with a note saying so (GitHub wants a physical location on every location, GH1001), and a
+    note when the file is outside the SARIF root."""
+    if span is not None:
+        region = _region(span.line, span.column, span.end_line, span.end_column)
+        physical, outside = _physical(paths, span.file, region)
+    else:
+        physical, outside = _physical(paths, source or "<stdin>", _region(1, 1))
+        text += " " + paths.no_span_note(source)
+    if outside:
+        text += " " + OUTSIDE_NOTE
+    return physical, text
+
+
 def _physical(paths: _Paths, file: str, region: Any) -> tuple[Any, bool]:
     uri, outside = paths.uri(file)
     loc = _om(
@@ -240,14 +256,7 @@ def _result(f: Finding, index: int, paths: _Paths) -> Any:
     text = f.message
     if f.address and f.address not in text:
         text += f" [{f.address}]"
-    if f.span is not None:
-        s = f.span
-        physical, outside = _physical(paths, s.file, _region(s.line, s.column, s.end_line, s.end_column))
-    else:
-        physical, outside = _physical(paths, f.source or "<stdin>", _region(1, 1))
-        text += " " + paths.no_span_note(f.source)
-    if outside:
-        text += " " + OUTSIDE_NOTE
+    physical, text = _placed(paths, f.span, f.source, text)
     related = [_related(r, n, f, paths) for n, r in enumerate(f.related, start=1)]
     suppressions = None
     if f.suppressed is not None:
@@ -276,14 +285,7 @@ def _fingerprint(f: Finding, physical: Any) -> str:
 
 def _related(r: Related, n: int, f: Finding, paths: _Paths) -> Any:
     text = f"{r.role}: {r.address}"
-    if r.span is not None:
-        s = r.span
-        physical, outside = _physical(paths, s.file, _region(s.line, s.column, s.end_line, s.end_column))
-    else:  # GitHub wants a physical location on related locations too (GH1001)
-        physical, outside = _physical(paths, f.source or "<stdin>", _region(1, 1))
-        text += " " + paths.no_span_note(f.source)
-    if outside:
-        text += " " + OUTSIDE_NOTE
+    physical, text = _placed(paths, r.span, f.source, text)
     return _om(
         om.Location,
         id=n,
@@ -300,14 +302,7 @@ def _code_flows(f: Finding, paths: _Paths) -> list[Any] | None:
     locations = []
     for n, step in enumerate(f.path):
         text = f"{step.role}: {step.address}: {step.message}" + (f" ({step.blocked})" if step.blocked else "")
-        if step.span is not None:
-            s = step.span
-            physical, outside = _physical(paths, s.file, _region(s.line, s.column, s.end_line, s.end_column))
-        else:
-            physical, outside = _physical(paths, f.source or "<stdin>", _region(1, 1))
-            text += " " + paths.no_span_note(f.source)
-        if outside:
-            text += " " + OUTSIDE_NOTE
+        physical, text = _placed(paths, step.span, f.source, text)
         location = _om(om.Location, physical_location=physical, logical_locations=_logical(step.address),
                        message=_message(text))
         locations.append(_om(om.ThreadFlowLocation, location=location, execution_order=n + 1,
