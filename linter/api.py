@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +95,7 @@ def _load_directories(report: Report, inputs: Inputs, sources: SourceSet, option
         if cache is not None and root.pid != os.getpid():
             cache.written += root.written  # entries written by a worker count for pruning here
         if root.crash is not None:  # a loader bug must not hide the other inputs
-            report.loader_crashes.append(root.crash)
-            report.inputs.append(InputInfo(root.group.shown, "error"))
+            _crashed(report, root.crash)
             continue
         assert root.inv is not None
         report.add_errors(root.errors)
@@ -125,8 +123,7 @@ def _lint_root(group: DirGroup, sources: SourceSet, options: Options, cwd: str, 
         inv, errors = load_directory(group.directory, sources, boundary_for(group.directory, options.root, cwd),
                                      root_variables(options, group.directory))
     except Exception as exc:
-        crash = LoaderCrash(group.shown, f"{type(exc).__name__}: {exc}", traceback.format_exc())
-        return _Root(group, crash=crash)
+        return _Root(group, crash=LoaderCrash.of(group.shown, exc))
     result = run_rules(rules, inv)
     inv.derived.clear()  # views the rules built: not needed after them, and not sent back from a worker
     written = (sources.cache.written if sources.cache is not None else 0) - before
@@ -142,7 +139,7 @@ def _load_documents(report: Report, inputs: Inputs, sources: SourceSet, options:
         try:
             inv_or_error = load_document(doc, shown, path, options, sources)
         except Exception as exc:
-            _crashed(report, shown, exc)
+            _crashed(report, LoaderCrash.of(shown, exc))
             continue
         finally:
             del doc
@@ -154,9 +151,10 @@ def _load_documents(report: Report, inputs: Inputs, sources: SourceSet, options:
     return jobs
 
 
-def _crashed(report: Report, shown: str, exc: Exception) -> None:
-    report.loader_crashes.append(LoaderCrash(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
-    report.inputs.append(InputInfo(shown, "error"))
+def _crashed(report: Report, crash: LoaderCrash) -> None:
+    """An input a loader bug stopped: said as an internal error, the input counted as not linted."""
+    report.loader_crashes.append(crash)
+    report.inputs.append(InputInfo(crash.source, "error"))
 
 
 def _check(report: Report, rules: list[Rule], inv: Inventory, given: set[str] | None,

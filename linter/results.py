@@ -1,6 +1,7 @@
 """What a run returns: the `Report`, what it says of each input, and the VPCEP000 finding of an input error."""
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 
 from .engine import RuleCrash
@@ -29,6 +30,11 @@ class LoaderCrash:
     source: str
     message: str
     detail: str = ""
+
+    @classmethod
+    def of(cls, source: str, exc: Exception) -> LoaderCrash:
+        """The crash of an exception being handled (its traceback is the detail `--debug` prints)."""
+        return cls(source, f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
     def __str__(self) -> str:
         return f"loading {self.source} crashed: {self.message}"
