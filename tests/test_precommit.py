@@ -1,9 +1,11 @@
 """Integrations: the pre-commit hooks (`.pre-commit-hooks.yaml`) and the file-list mode they rely on
 (the GitHub Action is tested in test_action.py).
 
-The slow test runs real pre-commit (`pre-commit try-repo`) against a copy of this working tree,
-committed into a temporary git repository (try-repo clones, so it only sees committed files).
-It builds the hook's virtual environment with pip, which needs PyPI.
+The slow tests run real pre-commit (`pre-commit run`, with the `.pre-commit-config.yaml` of
+docs/workflow.md) against a copy of this working tree, committed into a temporary git repository
+(pre-commit clones the hook repository, so it only sees committed files). The hook's virtual
+environment is built with pip once for all of them (it needs PyPI) and reused, as on a developer's
+machine.
 """
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -175,65 +176,6 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(hook_repo: Path, home: Path, user_repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **GIT_ENV, "GIT_CONFIG_GLOBAL": os.devnull, "PRE_COMMIT_HOME": str(home),
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *args, "--color", "never"],
-                          cwd=user_repo, env=env, capture_output=True, text=True, timeout=1200, check=False)
-
-
-@pytest.mark.slow
-def test_pre_commit_hook_fails_on_a_broken_module_and_passes_a_good_one(
-    hook_repo: Path, pre_commit_home: Path, tmp_path: Path
-) -> None:
-    user = tmp_path / "user-repo"
-    (user / "infra").mkdir(parents=True)
-    shutil.copy(BROKEN / "main.tf", user / "infra" / "main.tf")
-    git(user, "init", "-q")
-    git(user, "add", "-A")
-
-    started = time.monotonic()
-    bad = try_repo(hook_repo, pre_commit_home, user, "vpcep-lint", "--all-files")
-    first = time.monotonic() - started
-    output = bad.stdout + bad.stderr
-    assert bad.returncode == 1, output
-    assert "infra/main.tf:28:1: VPCEP001 error" in output
-    assert "infra/main.tf:64:1: VPCEP002 error" in output
-    assert "2 findings (2 errors) in 1 root" in output
-
-    shutil.copy(GOOD / "main.tf", user / "infra" / "main.tf")
-    # what pre-commit never passes: Terraform's module cache
-    (user / ".terraform" / "modules" / "old").mkdir(parents=True)
-    shutil.copy(BROKEN / "main.tf", user / ".terraform" / "modules" / "old" / "main.tf")
-    git(user, "add", "-A", "-f")
-    good = try_repo(hook_repo, pre_commit_home, user, "vpcep-lint", "--all-files")
-    assert good.returncode == 0, good.stdout + good.stderr
-    assert "Passed" in good.stdout
-    print(f"\npre-commit try-repo: {first:.0f}s with the hook environment build, "
-          f"{time.monotonic() - started - first:.0f}s for the second run")
-
-
-@pytest.mark.slow
-def test_pre_commit_hook_on_a_shared_module_checks_the_roots_that_call_it(
-    hook_repo: Path, pre_commit_home: Path, tmp_path: Path
-) -> None:
-    user = tmp_path / "layout"
-    shutil.copytree(FIXTURES / "layout" / "repo", user)
-    (user / "infra" / "staging" / "terraform.tfvars").write_text('endpoint_cidr = "198.19.128.0/17"\n')
-    git(user, "init", "-q")
-    git(user, "add", "-A", "-f")
-    clean = try_repo(hook_repo, pre_commit_home, user, "vpcep-lint", "--files", "modules/svc/main.tf")
-    assert clean.returncode == 0, clean.stdout + clean.stderr
-    module = user / "modules" / "svc" / "main.tf"
-    module.write_text(module.read_text().replace("ports             = tostring(var.service_port)", 'ports             = "8081"'))
-    git(user, "add", "-A")
-    narrowed = try_repo(hook_repo, pre_commit_home, user, "vpcep-lint", "--files", "modules/svc/main.tf")
-    output = narrowed.stdout + narrowed.stderr
-    assert narrowed.returncode == 1, output
-    assert "modules/svc/main.tf:40:1: VPCEP001 error" in output
-    assert "via infra/prod]" in output and "via infra/staging]" in output
-
-
 def docs_hook_config(hook_repo: Path) -> str:
     """The `.pre-commit-config.yaml` snippet of docs/workflow.md, pointed at the local copy."""
     text = (ROOT / "docs" / "workflow.md").read_text()
@@ -252,6 +194,54 @@ def pre_commit_run(hook_repo: Path, home: Path, user_repo: Path, *args: str) -> 
            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.run([sys.executable, "-m", "pre_commit", "run", *args, "--color", "never"],
                           cwd=user_repo, env=env, capture_output=True, text=True, timeout=1200, check=False)
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_fails_on_a_broken_module_and_passes_a_good_one(
+    hook_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    user = tmp_path / "user-repo"
+    (user / "infra").mkdir(parents=True)
+    shutil.copy(BROKEN / "main.tf", user / "infra" / "main.tf")
+    git(user, "init", "-q")
+    git(user, "add", "-A")
+
+    bad = pre_commit_run(hook_repo, pre_commit_home, user, "vpcep-lint", "--all-files")
+    output = bad.stdout + bad.stderr
+    assert bad.returncode == 1, output
+    assert "infra/main.tf:28:1: VPCEP001 error" in output
+    assert "infra/main.tf:64:1: VPCEP002 error" in output
+    assert "2 findings (2 errors) in 1 root" in output
+
+    shutil.copy(GOOD / "main.tf", user / "infra" / "main.tf")
+    # what pre-commit never passes: Terraform's module cache
+    (user / ".terraform" / "modules" / "old").mkdir(parents=True)
+    shutil.copy(BROKEN / "main.tf", user / ".terraform" / "modules" / "old" / "main.tf")
+    git(user, "add", "-A", "-f")
+    good = pre_commit_run(hook_repo, pre_commit_home, user, "vpcep-lint", "--all-files")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Passed" in good.stdout
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_on_a_shared_module_checks_the_roots_that_call_it(
+    hook_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    user = tmp_path / "layout"
+    shutil.copytree(FIXTURES / "layout" / "repo", user)
+    (user / "infra" / "staging" / "terraform.tfvars").write_text('endpoint_cidr = "198.19.128.0/17"\n')
+    git(user, "init", "-q")
+    git(user, "add", "-A", "-f")
+    clean = pre_commit_run(hook_repo, pre_commit_home, user, "vpcep-lint", "--files", "modules/svc/main.tf")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    module = user / "modules" / "svc" / "main.tf"
+    module.write_text(module.read_text().replace("ports             = tostring(var.service_port)", 'ports             = "8081"'))
+    git(user, "add", "-A")
+    narrowed = pre_commit_run(hook_repo, pre_commit_home, user, "vpcep-lint", "--files", "modules/svc/main.tf")
+    output = narrowed.stdout + narrowed.stderr
+    assert narrowed.returncode == 1, output
+    assert "modules/svc/main.tf:40:1: VPCEP001 error" in output
+    assert "via infra/prod]" in output and "via infra/staging]" in output
 
 
 @pytest.mark.slow
