@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Mermaid CLI (mmdc, npm @mermaid-js/mermaid-cli, pinned below) into .ci-node/ in this
-# checkout (git-ignored), for the slow test that renders every fixture's Markdown report
+# checkout (git-ignored), for the slow test that renders the charts of the fixtures' Markdown reports
 # (tests/test_mermaid.py). It drives the system's Chromium (Debian: apt-get install -y chromium);
 # puppeteer's own browser download is skipped. Prints the path of mmdc. Needs node/npm.
 #   tools/install_mermaid.sh            # install once (a second run only prints the path)
