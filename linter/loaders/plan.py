@@ -105,7 +105,8 @@ class PlanLoader(References):
             values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
         convert(rtype, values)
         region, region_from = values.get("region"), None
-        if region is None or region is UNKNOWN:
+        # a region the resource sets itself stays unknown when it is: the provider's is not borrowed
+        if region is None or (region is UNKNOWN and "region" not in (exprs or {})):
             region = self._provider_region(config, module)
             if config is not None and "region" not in (exprs or {}):
                 region_from = self._provider_origin(config)

@@ -150,7 +150,8 @@ class ResourceBuilding(ModuleExpansion):
                 attr_spans.setdefault(f"{name}[{seen.get(name, 0)}]", sub_span)
                 seen[name] = seen.get(name, 0) + 1
         region, region_from = values.get("region"), None
-        if region is None or region is UNKNOWN:
+        # a region the resource sets itself stays unknown when it is: the provider's is not borrowed
+        if region is None or (region is UNKNOWN and "region" not in block.attributes):
             key = "huaweicloud"
             pattr = block.attributes.get("provider")
             if pattr is not None:
