@@ -253,6 +253,22 @@ def test_markdown_groups_findings_by_input_and_names_the_clean_ones() -> None:
     assert "1 suppressed" in md and "hidden" not in md
 
 
+def test_markdown_never_calls_an_input_with_an_input_error_clean() -> None:
+    """A directory whose file does not parse has a VPCEP000 finding on that file, not on the
+    directory: it is not listed under "No findings", the directory beside it is."""
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(main, ["fixtures/VPCEP000/bad/syntax-stray-brace", "fixtures/VPCEP008/good/same-region",
+                                           "-f", "markdown"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 2
+    assert "<code>fixtures/VPCEP000/bad/syntax-stray-brace/main.tf</code>: 1 finding" in result.stdout
+    [clean] = re.findall(r"^No findings in (.*)\.$", result.stdout, re.M)
+    assert clean == "<code>fixtures/VPCEP008/good/same-region</code>"
+
+
 HOSTILE = [
     "a | b || c",
     "<script>alert(1)</script><img src=x onerror=alert(2)>",

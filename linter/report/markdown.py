@@ -150,6 +150,13 @@ def _sections(report: Report, groups: dict[str, list[Finding]], ours: set[str], 
     return body, shown
 
 
+def _within(source: str, path: str) -> bool:
+    """Whether `source` (a file or directory a finding or an error names) is input `path` or inside it."""
+    if path in (".", ""):
+        return not (source.startswith(("/", "../")) or source == "..")
+    return source == path or source.startswith(path.rstrip("/") + "/")
+
+
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     ours = {r.id for r in report.rules if r.package == "vpcep-lint"}  # VPCEP000 and VPCEP900 included
@@ -167,7 +174,8 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     groups: dict[str, list[Finding]] = {}
     for f in active:
         groups.setdefault(f.source or "-", []).append(f)
-    clean = [i.path for i in report.inputs if i.path not in groups]
+    touched = [*groups, *(e.source for e in report.errors)]  # findings and input errors name a file or the input
+    clean = [i.path for i in report.inputs if not any(_within(source, i.path) for source in touched)]
 
     budget = MAX_CHARS - sum(len(x) + 1 for x in head + tail) - 5_000  # the closing lines
     body, shown = _sections(report, groups, ours, options, budget)
