@@ -10,7 +10,7 @@ Properties, for every generated input:
   (configuration.root_module.resources[].expressions with references, resource_changes with
   after / after_unknown); the generator stays small on purpose.
 
-CI runs the "ci" profile (500 examples per property, derandomized: the same ones every run); `HYPOTHESIS_PROFILE=nightly`
+CI runs the "ci" profile (300 examples per property, derandomized: the same ones every run); `HYPOTHESIS_PROFILE=nightly`
 runs 20,000 random ones.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ from vpcep_lint.netaddr import AddressSet, InvalidValue, PortSet
 from vpcep_lint.registry import discover
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-settings.register_profile("ci", max_examples=500, derandomize=True, deadline=None, database=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("ci", max_examples=300, derandomize=True, deadline=None, database=None, suppress_health_check=_SLOW_OK)
 settings.register_profile("nightly", max_examples=20_000, deadline=None, suppress_health_check=_SLOW_OK)
 _PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 FUZZ = settings(settings.get_profile(_PROFILE if _PROFILE in ("ci", "nightly") else "ci"))
@@ -557,7 +557,7 @@ def test_an_invalid_cidr_or_port_never_adds_a_finding(workdir: Path, cidr: str, 
 
 # -- the CLI -----------------------------------------------------------------------------------------
 
-@settings(FUZZ, max_examples=max(FUZZ.max_examples // 5, 1))  # each example also renders a report
+@settings(FUZZ, max_examples=max(FUZZ.max_examples // 3, 1))  # each example also renders a report
 @given(st.data())
 def test_the_cli_exits_0_1_or_2_and_never_shows_a_traceback(workdir: Path, data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(["hcl", "junk", "plan"]), label="kind")
@@ -599,7 +599,7 @@ def test_the_plan_builder_matches_a_real_plan() -> None:
 
 # -- tfvars, configs, baselines and cache entries: the other inputs --------------------------------
 
-SMALL = settings(FUZZ, max_examples=max(FUZZ.max_examples // 5, 1))
+SMALL = settings(FUZZ, max_examples=max(FUZZ.max_examples // 3, 1))
 """A tenth of the examples (100 in CI): each of these runs the whole CLI."""
 
 TFVARS_VALUES = st.one_of(
