@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .loaders.sources import ReadError, SourceSet, read_bytes
+from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
 
 SKIPPED_DIRS = {".terraform", ".git", "node_modules"}
@@ -33,7 +33,7 @@ class Boundary:
     """Real path roots, callers and configuration are searched below."""
 
     def contains(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = real_path(path)
         return real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)
 
     def describe(self) -> str:
@@ -43,7 +43,7 @@ class Boundary:
 def git_top(path: str) -> str | None:
     """The top of the git work tree holding `path`: the nearest directory with a `.git` directory,
     or a `.git` file (`gitdir: ...`, a worktree or submodule), else None."""
-    d = os.path.realpath(path)
+    d = real_path(path)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
     while True:
@@ -64,13 +64,13 @@ def git_top(path: str) -> str | None:
 
 def boundary_for(path: str, root: str | None = None, cwd: str | None = None) -> Boundary:
     if root:
-        real = os.path.realpath(root)
+        real = real_path(root)
         return Boundary(real, "root", real)
     top = git_top(path)
     if top is not None:
         return Boundary(top, "git", top)
-    here = os.path.realpath(cwd or os.getcwd())
-    target = os.path.realpath(path)
+    here = real_path(cwd or os.getcwd())
+    target = real_path(path)
     inside = target == here or target.startswith(here.rstrip(os.sep) + os.sep)
     project = here if inside else (target if os.path.isdir(target) else os.path.dirname(target))
     return Boundary(os.sep, "filesystem", project)
@@ -151,15 +151,32 @@ def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
             value = attr.expr[1] if attr is not None and attr.expr[0] == "lit" else None
             # a NUL is the loader's to report
             if isinstance(value, str) and value.startswith(("./", "../")) and "\0" not in value:
-                out.append((value, os.path.realpath(os.path.join(directory, value))))
+                out.append((value, source_target(directory, value)))
     return out
+
+
+def source_target(directory: str, source: str) -> str:
+    """The real path of a local module source (`./x`, `../x`) called from `directory`: the same as
+    `os.path.realpath(os.path.join(directory, source))`, with the directories remembered for the run.
+
+    Leading `..` parts climb from the directory's real path, which has no links, so they can be
+    taken as written; a `..` after a name (which may be a link) is left to `realpath`.
+    """
+    joined = os.path.join(real_path(directory), source)
+    parts = source.split("/")
+    rest = 0
+    while rest < len(parts) and parts[rest] in (".", ".."):
+        rest += 1
+    if ".." in parts[rest:]:
+        return os.path.realpath(joined)
+    return real_path(os.path.normpath(joined))
 
 
 def roots_of(dirs: Iterable[str], calls: Callable[[str], Iterable[str]]) -> list[str]:
     """The directories no other directory of the set calls, then any not reached from those
     (modules that only call each other, which Terraform rejects, are still linted, on their own)."""
     dirs = list(dirs)
-    real = {os.path.realpath(d): d for d in dirs}
+    real = {real_path(d): d for d in dirs}
     edges = {r: [t for t in calls(real[r]) if t in real and t != r] for r in real}
     called = {t for targets in edges.values() for t in targets}
     roots = [r for r in real if r not in called]
@@ -204,7 +221,7 @@ def _text_calls(directory: str) -> list[str]:
         pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
         for m in pattern.finditer(data):
             if "\0" not in m.group(1):
-                out.append(os.path.realpath(os.path.join(directory, m.group(1))))
+                out.append(source_target(directory, m.group(1)))
     return out
 
 
@@ -213,15 +230,15 @@ def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[s
 
     A cheap text scan of every directory finds the candidates; only they are parsed.
     """
-    text_edges = {os.path.realpath(d): _text_calls(d) for d in project.dirs}
+    text_edges = {real_path(d): _text_calls(d) for d in project.dirs}
     reverse: dict[str, set[str]] = {}
     for d, targets in text_edges.items():
         for t in targets:
             reverse.setdefault(t, set()).add(d)
-    by_real = {os.path.realpath(d): d for d in project.dirs}
+    by_real = {real_path(d): d for d in project.dirs}
     out: dict[str, list[str]] = {}
     for module in modules:
-        target = os.path.realpath(module)
+        target = real_path(module)
         candidates: set[str] = set()
         todo = [target]
         while todo:

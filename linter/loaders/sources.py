@@ -159,6 +159,34 @@ def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
             raise ReadError(f"more than {limit:,} bytes on standard input")
 
 
+_REAL: dict[str, str] = {}
+
+
+def real_path(path: str) -> str:
+    """`os.path.realpath(path)`, remembered for the rest of the run: a repository's files share a
+    few directories, and links do not change while it runs (`forget_real_paths` starts a run).
+
+    A plain name in a directory resolves as that directory's real path joined with the name, then
+    followed when the name itself is a link: one `lstat` per file instead of one per component.
+    """
+    found = _REAL.get(path)
+    if found is None:
+        head, tail = os.path.split(path)
+        if head and tail and tail not in (".", "..") and head != path:
+            found = os.path.join(real_path(head), tail)
+            if os.path.islink(found):
+                found = os.path.realpath(found)
+        else:
+            found = os.path.realpath(path)
+        _REAL[path] = found
+    return found
+
+
+def forget_real_paths() -> None:
+    """Start a run: links may have changed since the last one."""
+    _REAL.clear()
+
+
 def outside(path: str, boundary: str) -> str | None:
     """Where `path` really is, when that is outside the directory `boundary`; None when inside.
 
@@ -167,8 +195,8 @@ def outside(path: str, boundary: str) -> str | None:
     that `open` would reach.
     """
     try:
-        real = os.path.normcase(os.path.realpath(path))
-        base = os.path.normcase(os.path.realpath(boundary))
+        real = os.path.normcase(real_path(path))
+        base = os.path.normcase(real_path(boundary))
     except (OSError, ValueError):
         return path
     if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
@@ -201,7 +229,7 @@ class SourceSet:
 
     def _display(self, path: str) -> str:
         absolute = os.path.abspath(path)
-        real = os.path.realpath(absolute)
+        real = real_path(absolute)
         for base in (self.cwd,):
             for candidate in (absolute, real):
                 if candidate == base:
@@ -300,7 +328,7 @@ class SourceSet:
 
     def module_def(self, directory: str, read: Callable[[str], ModuleDef | None]) -> ModuleDef | None:
         """The module read from `directory` by `read`, once per run however many calls lead there."""
-        key = os.path.realpath(directory)
+        key = real_path(directory)
         if key not in self._defs:
             self._defs[key] = read(directory)
         return self._defs[key]
