@@ -137,10 +137,11 @@ def _list_dir(d: str, walk: Walk, display: Callable[[str], str]) -> tuple[bool, 
     return has_tf, subdirs
 
 
-def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
-    """The local module calls of one module directory: (source as written, target real path)."""
+def local_sources(directory: str, sources: SourceSet, files: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """The local module calls of one module directory: (source as written, target real path);
+    with `files`, those of these files only (the others are known to hold none)."""
     out = []
-    for path in sources.module_files(directory):
+    for path in sources.module_files(directory) if files is None else files:
         parsed = sources.parse(path)
         if isinstance(parsed, InputError):
             continue
@@ -204,25 +205,41 @@ def roots_of(dirs: Iterable[str], calls: Callable[[str], Iterable[str]]) -> list
 
 _SOURCE = re.compile(r"""\bsource\s*=\s*"(\.\.?/[^"\n]*)\"""")
 _JSON_SOURCE = re.compile(r""""source"\s*:\s*"(\.\.?/[^"\n]*)\"""")
+_SOURCE_WORD = re.compile(rb"\bsource\b")
 _SCAN_BYTES = 4 * 1024 * 1024
 
 
-def _text_calls(directory: str) -> list[str]:
+def _text_calls(directory: str) -> tuple[list[str], list[str]]:
     """Local module sources found by a text scan: a superset of the real calls (a `source` in a
-    comment is a candidate too), confirmed later by parsing only the directories that matter."""
+    comment is a candidate too), confirmed later by parsing only the directories that matter;
+    and the files of the directory that may hold a module call, the only ones parsed to confirm."""
     out = []
+    may_call = []
     for path in SourceSet.module_files(directory):
         if os.path.islink(path):
+            may_call.append(path)
             continue  # a link is read, if its target is within the boundary, by the loader alone
         try:
-            data = read_bytes(path, _SCAN_BYTES, head=True).decode("utf-8", "replace")
+            raw = read_bytes(path, _SCAN_BYTES, head=True)
         except ReadError:
+            may_call.append(path)  # parsed to confirm: its error is the loader's to report
             continue
+        if _may_call(path, raw):
+            may_call.append(path)
+        data = raw.decode("utf-8", "replace")
         pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
         for m in pattern.finditer(data):
             if "\0" not in m.group(1):
                 out.append(source_target(directory, m.group(1)))
-    return out
+    return out, may_call
+
+
+def _may_call(path: str, raw: bytes) -> bool:
+    """Whether a file may hold a module call: an HCL file read whole, in an ASCII-compatible
+    encoding, without the word `source` holds none (an HCL name has no escapes)."""
+    if path.endswith(".json") or len(raw) >= _SCAN_BYTES or b"\0" in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return _SOURCE_WORD.search(raw) is not None
 
 
 def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[str, list[str]]:
@@ -230,9 +247,9 @@ def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[s
 
     A cheap text scan of every directory finds the candidates; only they are parsed.
     """
-    text_edges = {real_path(d): _text_calls(d) for d in project.dirs}
+    scanned = {real_path(d): _text_calls(d) for d in project.dirs}
     reverse: dict[str, set[str]] = {}
-    for d, targets in text_edges.items():
+    for d, (targets, _) in scanned.items():
         for t in targets:
             reverse.setdefault(t, set()).add(d)
     by_real = {real_path(d): d for d in project.dirs}
@@ -249,7 +266,7 @@ def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[s
                     todo.append(c)
         if not candidates:
             continue
-        real_edges = {c: {t for _, t in local_sources(by_real[c], sources)} for c in candidates}
+        real_edges = {c: {t for _, t in local_sources(by_real[c], sources, scanned[c][1])} for c in candidates}
         reaching = {c for c in candidates if _reaches(c, target, real_edges)}
         called = {t for c in reaching for t in real_edges[c]}
         roots = sorted((c for c in reaching if c not in called), key=lambda p: p.split(os.sep))
