@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, Protocol
 
 from ..model import InputError
 from .hcl_syntax import parse_hcl
-from .hcl_tree import MAX_NESTING, Block, HclSyntaxError, ParsedFile
+from .hcl_tree import MAX_NESTING, Attribute, Block, HclSyntaxError, ParsedFile
 from .module_def import ModuleDef
 from .tf_json import parse_tf_json, parse_tfvars_json
 
@@ -219,6 +219,9 @@ class SourceSet:
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, ModuleDef | None] = {}
         self._shown: dict[str, str] = {}
+        self._by_text: dict[tuple[str, str], ParsedFile] = {}
+        """Files parsed so far by kind and text: roots often hold files of the same text (their
+        `variables.tf`, `versions.tf`), parsed or decoded from the cache once per run."""
 
     def display(self, path: str) -> str:
         """A path as users see it: relative to the working directory when below it, POSIX separators."""
@@ -316,14 +319,20 @@ class SourceSet:
         if isinstance(text, InputError):
             text.source = shown
             return text
+        same = self._by_text.get((_kind(path), text))
+        if same is not None:
+            return copy_parsed(same, path)
         if self.cache is not None:
             cached = self.cache.get(text, path)
             if cached is not None:
                 cached.path = path
+                self._by_text[(_kind(path), text)] = cached
                 return cached
         result = parse_source(text, path, shown)
-        if self.cache is not None and isinstance(result, ParsedFile):
-            self.cache.put(text, path, result)
+        if isinstance(result, ParsedFile):
+            self._by_text[(_kind(path), text)] = result
+            if self.cache is not None:
+                self.cache.put(text, path, result)
         return result
 
     def module_def(self, directory: str, read: Callable[[str], ModuleDef | None]) -> ModuleDef | None:
@@ -332,6 +341,24 @@ class SourceSet:
         if key not in self._defs:
             self._defs[key] = read(directory)
         return self._defs[key]
+
+
+def _kind(path: str) -> str:
+    """What a file's parsed form depends on besides its text (see `parse_source`)."""
+    return "tfvars.json" if path.endswith(".tfvars.json") else "json" if path.endswith(".json") else "hcl"
+
+
+def copy_parsed(parsed: ParsedFile, path: str) -> ParsedFile:
+    """A file of the same text as `parsed`, found at `path`: its own blocks and attributes, the
+    expressions (tuples, never changed once parsed) shared."""
+    return ParsedFile(path, _copy_block(parsed.body), list(parsed.comments))
+
+
+def _copy_block(b: Block) -> Block:
+    attributes = {k: Attribute(a.name, a.expr, a.line, a.column, a.end_line, a.end_column)
+                  for k, a in b.attributes.items()}
+    return Block(b.type, list(b.labels), b.line, b.column, b.end_line, b.end_column, attributes,
+                 [_copy_block(x) for x in b.blocks])
 
 
 def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
