@@ -132,14 +132,19 @@ def _through_callers(
     partial = [real for real, g in groups.items() if not g.whole]
     if not partial:
         return
+    from .scan_cache import ScanCache
+
     walks: dict[str, Any] = {}
+    scans: dict[str, ScanCache] = {}
     for real in partial:
         group = groups[real]
         boundary = boundary_for(group.directory, options.root, options.cwd)
         walk = walks.get(boundary.project)
         if walk is None:
             walk = walks[boundary.project] = module_dirs(boundary.project, is_excluded, sources.display)
-        found = callers([group.directory], walk, sources).get(group.directory)
+            # what the scan found in each file is kept between runs in the parse cache's directory
+            scans[boundary.project] = ScanCache.open(getattr(sources.cache, "dir", None), boundary.project)
+        found = callers([group.directory], walk, sources, scans[boundary.project]).get(group.directory)
         if not found:
             continue
         del groups[real]

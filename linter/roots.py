@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
+from .scan_cache import Record, ScanCache
 
 SKIPPED_DIRS = {".terraform", ".git", "node_modules"}
 MAX_DIRS = 100_000
@@ -209,29 +210,52 @@ _SOURCE_WORD = re.compile(rb"\bsource\b")
 _SCAN_BYTES = 4 * 1024 * 1024
 
 
-def _text_calls(directory: str) -> tuple[list[str], list[str]]:
+def _text_calls(directory: str, scan: ScanCache | None = None) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """Local module sources found by a text scan: a superset of the real calls (a `source` in a
     comment is a candidate too), confirmed later by parsing only the directories that matter;
-    and the files of the directory that may hold a module call, the only ones parsed to confirm."""
+    the files of the directory that may hold a module call, the only ones parsed to confirm; and
+    the calls already confirmed of those the scan cache kept."""
     out = []
     may_call = []
+    confirmed: dict[str, list[str]] = {}
     for path in SourceSet.module_files(directory):
         if os.path.islink(path):
             may_call.append(path)
             continue  # a link is read, if its target is within the boundary, by the loader alone
-        try:
-            raw = read_bytes(path, _SCAN_BYTES, head=True)
-        except ReadError:
+        record = _scan_file(path, scan)
+        if record is None:
             may_call.append(path)  # parsed to confirm: its error is the loader's to report
             continue
-        if _may_call(path, raw):
+        found, may, calls = record
+        if may:
             may_call.append(path)
-        data = raw.decode("utf-8", "replace")
-        pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
-        for m in pattern.finditer(data):
-            if "\0" not in m.group(1):
-                out.append(source_target(directory, m.group(1)))
-    return out, may_call
+            if calls is not None:
+                confirmed[path] = calls
+        out += [source_target(directory, source) for source in found]
+    return out, may_call, confirmed
+
+
+def _scan_file(path: str, scan: ScanCache | None) -> Record | None:
+    """What the text scan finds in one file (kept from an earlier run when it has not changed);
+    None when it cannot be read."""
+    try:
+        st = os.lstat(path) if scan is not None else None
+    except OSError:
+        st = None
+    if scan is not None and st is not None:
+        kept = scan.lookup(path, st)
+        if kept is not None:
+            return kept
+    try:
+        raw = read_bytes(path, _SCAN_BYTES, head=True)
+    except ReadError:
+        return None
+    pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
+    found = [m.group(1) for m in pattern.finditer(raw.decode("utf-8", "replace")) if "\0" not in m.group(1)]
+    record: Record = (found, _may_call(path, raw), None)
+    if scan is not None and st is not None:
+        scan.store(path, st, record)
+    return record
 
 
 def _may_call(path: str, raw: bytes) -> bool:
@@ -242,14 +266,16 @@ def _may_call(path: str, raw: bytes) -> bool:
     return _SOURCE_WORD.search(raw) is not None
 
 
-def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[str, list[str]]:
+def callers(modules: Iterable[str], project: Walk, sources: SourceSet,
+            scan: ScanCache | None = None) -> dict[str, list[str]]:
     """For each module directory: the roots of the project that reach it through local calls.
 
-    A cheap text scan of every directory finds the candidates; only they are parsed.
+    A cheap text scan of every directory finds the candidates; only they are parsed. With `scan`
+    (kept between runs), files unchanged since an earlier run are neither read nor parsed again.
     """
-    scanned = {real_path(d): _text_calls(d) for d in project.dirs}
+    scanned = {real_path(d): _text_calls(d, scan) for d in project.dirs}
     reverse: dict[str, set[str]] = {}
-    for d, (targets, _) in scanned.items():
+    for d, (targets, _, _) in scanned.items():
         for t in targets:
             reverse.setdefault(t, set()).add(d)
     by_real = {real_path(d): d for d in project.dirs}
@@ -266,12 +292,29 @@ def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[s
                     todo.append(c)
         if not candidates:
             continue
-        real_edges = {c: {t for _, t in local_sources(by_real[c], sources, scanned[c][1])} for c in candidates}
+        real_edges = {c: _confirmed_calls(by_real[c], scanned[c][1], scanned[c][2], sources, scan)
+                      for c in candidates}
         reaching = {c for c in candidates if _reaches(c, target, real_edges)}
         called = {t for c in reaching for t in real_edges[c]}
         roots = sorted((c for c in reaching if c not in called), key=lambda p: p.split(os.sep))
         if roots:
             out[module] = [by_real[r] for r in roots]
+    if scan is not None:
+        scan.save()
+    return out
+
+
+def _confirmed_calls(directory: str, files: list[str], kept: dict[str, list[str]], sources: SourceSet,
+                     scan: ScanCache | None) -> set[str]:
+    """The real paths of the modules a directory calls: the calls of `files`, parsed unless kept."""
+    out: set[str] = set()
+    for path in files:
+        calls = kept.get(path)
+        if calls is None:
+            calls = [source for source, _ in local_sources(directory, sources, [path])]
+            if scan is not None and not os.path.islink(path):
+                scan.confirmed(path, calls)
+        out.update(source_target(directory, source) for source in calls)
     return out
 
 

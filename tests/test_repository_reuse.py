@@ -81,3 +81,92 @@ def test_the_hook_finds_a_call_in_any_file_of_a_root_and_through_a_wrapper(
     result = CliRunner().invoke(main, ["-f", "json", "modules/svc/main.tf", "--no-cache"], catch_exceptions=False)
     assert result.exit_code in (0, 1), result.stderr
     assert [i["path"] for i in json.loads(result.stdout)["inputs"]] == ["roots/direct", "roots/wrapped"]
+
+
+# -- the callers scan kept between runs (scan_cache) -------------------------------------------------
+
+def _hook_repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir(parents=True)
+    shutil.copytree(SVC, tmp_path / "modules" / "svc")
+    for i in range(6):
+        d = tmp_path / "roots" / f"r{i}"
+        d.mkdir(parents=True)
+        call = f'module "svc" {{\n  source = "../../modules/svc"\n  name = "r{i}"\n}}\n'
+        other = f'# no call here: r{i}\n'
+        d.joinpath("main.tf").write_text(call if i % 2 == 0 else other + " " * (len(call) - len(other)))
+        d.joinpath("variables.tf").write_text('variable "x" {\n  default = 1\n}\n')
+    return tmp_path
+
+
+def _hook_inputs() -> list[str]:
+    result = CliRunner().invoke(main, ["-f", "json", "modules/svc/main.tf"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.stderr
+    return [i["path"] for i in json.loads(result.stdout)["inputs"]]
+
+
+def _scan_entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("s-*.json"))
+
+
+@pytest.fixture
+def hook_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    from vpcep_lint import scan_cache
+
+    monkeypatch.setattr(scan_cache, "RACY_SECONDS", 0.0)  # keep files written just now (see the last test)
+    repo = _hook_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("VPCEP_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    return repo, tmp_path / "cache"
+
+
+def test_the_kept_scan_gives_the_same_callers_and_follows_a_changed_file(
+        hook_repo: tuple[Path, Path]) -> None:
+    import time
+
+    repo, cache = hook_repo
+    first = _hook_inputs()
+    assert first == ["roots/r0", "roots/r2", "roots/r4"]
+    assert len(_scan_entries(cache)) == 1
+    assert _hook_inputs() == first  # from the kept scan
+    time.sleep(0.05)  # past the clock tick of the first write: the change moves the file's times
+    r0, r1 = repo / "roots" / "r0" / "main.tf", repo / "roots" / "r1" / "main.tf"
+    text0, text1 = r0.read_text(), r1.read_text()
+    assert len(text0) == len(text1)  # same size: only the times tell the change
+    r0.write_text(text1.replace("r1", "r0"))
+    r1.write_text(text0.replace("r0", "r1"))
+    assert _hook_inputs() == ["roots/r1", "roots/r2", "roots/r4"]
+
+
+@pytest.mark.parametrize("forged", [
+    b"garbage",
+    b"vpcep-lint-scan-1 0000 0000\n[]",
+    b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x8c\x06system\x94\x93\x94.",  # a pickle
+    "header with the right key, a body that is not a scan",
+])
+def test_a_damaged_or_forged_scan_entry_is_a_miss(hook_repo: tuple[Path, Path], forged: object) -> None:
+    import hashlib
+
+    _, cache = hook_repo
+    assert _hook_inputs() == ["roots/r0", "roots/r2", "roots/r4"]
+    (entry,) = _scan_entries(cache)
+    if isinstance(forged, str):  # a well-formed header for another shape: every record claims r1 calls nothing
+        key = entry.read_bytes().split(b" ")[1]
+        body = json.dumps({"files": {}}).encode()
+        forged = b"vpcep-lint-scan-1 " + key + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    assert isinstance(forged, bytes)
+    entry.write_bytes(forged)
+    assert _hook_inputs() == ["roots/r0", "roots/r2", "roots/r4"]
+    assert entry.read_bytes() != forged  # rewritten
+
+
+def test_files_written_just_before_a_run_are_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vpcep_lint.scan_cache import decode_scan
+
+    repo = _hook_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("VPCEP_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    assert _hook_inputs() == ["roots/r0", "roots/r2", "roots/r4"]
+    for entry in _scan_entries(tmp_path / "cache"):  # nothing kept, or nothing about these files
+        key = entry.read_bytes().split(b" ")[1].decode()
+        records = decode_scan(entry.read_bytes(), key, os.path.realpath(repo))
+        assert records is not None and not any(p.startswith(os.path.realpath(repo)) for p in records)
