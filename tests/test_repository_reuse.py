@@ -24,13 +24,19 @@ def findings(*args: str) -> list[tuple[str, str, str]]:
     return sorted((f["rule_id"], f["file"], f["source"]) for f in json.loads(result.stdout)["findings"])
 
 
-@pytest.mark.parametrize("cache", ["--no-cache", "warm"])
+@pytest.mark.parametrize("cache", ["--no-cache", "warm", "parse workers"])
 def test_roots_holding_the_same_file_each_report_it_at_its_own_path(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str) -> None:
+    if cache == "parse workers":
+        from vpcep_lint.loaders import parallel
+
+        monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # the tree parsed in worker processes, one text once
+        monkeypatch.setattr(parallel, "_workers", lambda: 2)
     (tmp_path / ".git").mkdir()
     for name in ("east", "west", "north", "south"):
         (tmp_path / name).mkdir()
         shutil.copy(BAD, tmp_path / name / "main.tf")
+        (tmp_path / name / "about.tf").write_text(f"# the {name} root\n")  # a text of its own
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VPCEP_LINT_CACHE_DIR", str(tmp_path / "cache"))
     args = ["."] if cache == "warm" else [".", "--no-cache"]

@@ -313,24 +313,32 @@ class SourceSet:
         for path, result in results.items():
             self._parsed[os.path.abspath(path)] = result
 
-    def _parse(self, path: str) -> ParsedFile | InputError:
-        shown = self.display(path)
-        text = read_text(path)
-        if isinstance(text, InputError):
-            text.source = shown
-            return text
-        same = self._by_text.get((_kind(path), text))
+    def known(self, text: str, path: str) -> ParsedFile | None:
+        """The parsed form of `text` found at `path` when it is known already: a file of the same
+        text parsed in this run, or the parse cache's entry for it."""
+        same = self._by_text.get((parse_kind(path), text))
         if same is not None:
             return copy_parsed(same, path)
         if self.cache is not None:
             cached = self.cache.get(text, path)
             if cached is not None:
                 cached.path = path
-                self._by_text[(_kind(path), text)] = cached
+                self._by_text[(parse_kind(path), text)] = cached
                 return cached
+        return None
+
+    def _parse(self, path: str) -> ParsedFile | InputError:
+        shown = self.display(path)
+        text = read_text(path)
+        if isinstance(text, InputError):
+            text.source = shown
+            return text
+        known = self.known(text, path)
+        if known is not None:
+            return known
         result = parse_source(text, path, shown)
         if isinstance(result, ParsedFile):
-            self._by_text[(_kind(path), text)] = result
+            self._by_text[(parse_kind(path), text)] = result
             if self.cache is not None:
                 self.cache.put(text, path, result)
         return result
@@ -343,7 +351,7 @@ class SourceSet:
         return self._defs[key]
 
 
-def _kind(path: str) -> str:
+def parse_kind(path: str) -> str:
     """What a file's parsed form depends on besides its text (see `parse_source`)."""
     return "tfvars.json" if path.endswith(".tfvars.json") else "json" if path.endswith(".json") else "hcl"
 
