@@ -182,9 +182,13 @@ def real_path(path: str) -> str:
     return found
 
 
+_LISTED: dict[str, list[str]] = {}
+
+
 def forget_real_paths() -> None:
-    """Start a run: links may have changed since the last one."""
+    """Start a run: links and directories may have changed since the last one."""
     _REAL.clear()
+    _LISTED.clear()
 
 
 def outside(path: str, boundary: str) -> str | None:
@@ -248,7 +252,18 @@ class SourceSet:
 
     @staticmethod
     def list_module_files(directory: str) -> list[str] | InputError:
-        """The `.tf` and `.tf.json` files of a module directory, or why it cannot be listed."""
+        """The `.tf` and `.tf.json` files of a module directory, or why it cannot be listed (listed
+        once per run: the scan, the parse workers and the loader all ask)."""
+        found = _LISTED.get(directory)
+        if found is None:
+            listed = SourceSet._list_module_files(directory)
+            if isinstance(listed, InputError):
+                return listed  # said by whoever asks (a fresh error each time)
+            found = _LISTED[directory] = listed
+        return list(found)
+
+    @staticmethod
+    def _list_module_files(directory: str) -> list[str] | InputError:
         try:
             names = sorted(os.listdir(directory))
         except PermissionError:
