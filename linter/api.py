@@ -16,7 +16,7 @@ from typing import Any
 from .discover_inputs import TERRAFORM_JSON_KEYS, DirGroup, Inputs, discover
 from .engine import EngineResult, run_rules
 from .load_inputs import load_directory, load_document, root_variables
-from .loaders.sources import SourceSet
+from .loaders.sources import SourceSet, forget_real_paths, real_path
 from .model import InputError, Inventory
 from .options import Options, select_rules
 from .plan_sources import attach_sources
@@ -42,7 +42,8 @@ _Job = tuple[Inventory, "DirGroup | None", "EngineResult | None"]
 
 def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None) -> Report:
     options = options or Options()
-    report = Report(cwd=os.path.realpath(options.cwd or os.getcwd()))
+    forget_real_paths()  # links may have changed since the last run in this process
+    report = Report(cwd=real_path(options.cwd or os.getcwd()))
     if options.rules is not None:
         all_rules: list[type[Rule]] = list(options.rules)
     else:

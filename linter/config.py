@@ -82,8 +82,10 @@ def find_config(start: str, root: str | None = None) -> tuple[str, Any] | None:
     """The nearest `.vpcep-lint.toml`, or `pyproject.toml` with a `[tool.vpcep-lint]` table, at or above
     `start`, up to the top of the project: `--root`, else the git work tree, else the current
     directory. Settings above it are not the project's (a planted file in /tmp must not silence a run)."""
+    from .loaders.sources import forget_real_paths
     from .roots import boundary_for
 
+    forget_real_paths()  # the configuration is looked up before the run: links may have changed since the last
     stop = boundary_for(start, root).project
     d = os.path.abspath(start)
     if not os.path.isdir(d):

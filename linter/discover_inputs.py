@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .loaders.sources import ReadError, SourceSet, decode, read_stream
+from .loaders.sources import ReadError, SourceSet, decode, read_stream, real_path
 from .model import InputError
 from .options import Options
 from .results import Report
@@ -109,7 +109,7 @@ def _add_directory(
 
     preparse(walk.dirs, sources)
     for directory in roots_of(walk.dirs, lambda d: [t for _, t in local_sources(d, sources)]):
-        real = os.path.realpath(directory)
+        real = real_path(directory)
         group = groups.setdefault(real, DirGroup(directory, sources.display(directory)))
         group.whole = True
 
@@ -132,19 +132,24 @@ def _through_callers(
     partial = [real for real, g in groups.items() if not g.whole]
     if not partial:
         return
+    from .scan_cache import ScanCache
+
     walks: dict[str, Any] = {}
+    scans: dict[str, ScanCache] = {}
     for real in partial:
         group = groups[real]
         boundary = boundary_for(group.directory, options.root, options.cwd)
         walk = walks.get(boundary.project)
         if walk is None:
             walk = walks[boundary.project] = module_dirs(boundary.project, is_excluded, sources.display)
-        found = callers([group.directory], walk, sources).get(group.directory)
+            # what the scan found in each file is kept between runs in the parse cache's directory
+            scans[boundary.project] = ScanCache.open(getattr(sources.cache, "dir", None), boundary.project)
+        found = callers([group.directory], walk, sources, scans[boundary.project]).get(group.directory)
         if not found:
             continue
         del groups[real]
         for root in found:
-            target = groups.setdefault(os.path.realpath(root), DirGroup(root, sources.display(root)))
+            target = groups.setdefault(real_path(root), DirGroup(root, sources.display(root)))
             target.files |= group.files
 
 
@@ -190,7 +195,7 @@ def _add_input_file(report: Report, found: Inputs, raw: str, shown: str, sources
 
 def _add_file(groups: dict[str, DirGroup], path: str, sources: SourceSet) -> DirGroup:
     directory = os.path.dirname(os.path.abspath(path))
-    real = os.path.realpath(directory)
+    real = real_path(directory)
     group = groups.setdefault(real, DirGroup(directory, sources.display(directory)))
     group.files.add(path)
     return group

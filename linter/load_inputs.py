@@ -29,10 +29,11 @@ def load_directory(
     inv.source = sources.display(directory)
     for r in inv:
         r.source = inv.source
-    raw = sources.parsed_paths() | {directory}
-    for err in loader.errors:
-        if err.source in raw:  # the loader names files as it found them (`./main.tf`); show them as users do
-            err.source = sources.display(err.source)
+    if loader.errors:
+        raw = sources.parsed_paths() | {directory}
+        for err in loader.errors:
+            if err.source in raw:  # the loader names files as it found them (`./main.tf`); show them as users do
+                err.source = sources.display(err.source)
     return inv, loader.errors
 
 

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .loaders.sources import ReadError, SourceSet, read_bytes
+from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
+from .scan_cache import Record, ScanCache
 
 SKIPPED_DIRS = {".terraform", ".git", "node_modules"}
 MAX_DIRS = 100_000
@@ -33,7 +34,7 @@ class Boundary:
     """Real path roots, callers and configuration are searched below."""
 
     def contains(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = real_path(path)
         return real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)
 
     def describe(self) -> str:
@@ -43,7 +44,7 @@ class Boundary:
 def git_top(path: str) -> str | None:
     """The top of the git work tree holding `path`: the nearest directory with a `.git` directory,
     or a `.git` file (`gitdir: ...`, a worktree or submodule), else None."""
-    d = os.path.realpath(path)
+    d = real_path(path)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
     while True:
@@ -64,13 +65,13 @@ def git_top(path: str) -> str | None:
 
 def boundary_for(path: str, root: str | None = None, cwd: str | None = None) -> Boundary:
     if root:
-        real = os.path.realpath(root)
+        real = real_path(root)
         return Boundary(real, "root", real)
     top = git_top(path)
     if top is not None:
         return Boundary(top, "git", top)
-    here = os.path.realpath(cwd or os.getcwd())
-    target = os.path.realpath(path)
+    here = real_path(cwd or os.getcwd())
+    target = real_path(path)
     inside = target == here or target.startswith(here.rstrip(os.sep) + os.sep)
     project = here if inside else (target if os.path.isdir(target) else os.path.dirname(target))
     return Boundary(os.sep, "filesystem", project)
@@ -137,10 +138,11 @@ def _list_dir(d: str, walk: Walk, display: Callable[[str], str]) -> tuple[bool, 
     return has_tf, subdirs
 
 
-def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
-    """The local module calls of one module directory: (source as written, target real path)."""
+def local_sources(directory: str, sources: SourceSet, files: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """The local module calls of one module directory: (source as written, target real path);
+    with `files`, those of these files only (the others are known to hold none)."""
     out = []
-    for path in sources.module_files(directory):
+    for path in sources.module_files(directory) if files is None else files:
         parsed = sources.parse(path)
         if isinstance(parsed, InputError):
             continue
@@ -151,15 +153,32 @@ def local_sources(directory: str, sources: SourceSet) -> list[tuple[str, str]]:
             value = attr.expr[1] if attr is not None and attr.expr[0] == "lit" else None
             # a NUL is the loader's to report
             if isinstance(value, str) and value.startswith(("./", "../")) and "\0" not in value:
-                out.append((value, os.path.realpath(os.path.join(directory, value))))
+                out.append((value, source_target(directory, value)))
     return out
+
+
+def source_target(directory: str, source: str) -> str:
+    """The real path of a local module source (`./x`, `../x`) called from `directory`: the same as
+    `os.path.realpath(os.path.join(directory, source))`, with the directories remembered for the run.
+
+    Leading `..` parts climb from the directory's real path, which has no links, so they can be
+    taken as written; a `..` after a name (which may be a link) is left to `realpath`.
+    """
+    joined = os.path.join(real_path(directory), source)
+    parts = source.split("/")
+    rest = 0
+    while rest < len(parts) and parts[rest] in (".", ".."):
+        rest += 1
+    if ".." in parts[rest:]:
+        return os.path.realpath(joined)
+    return real_path(os.path.normpath(joined))
 
 
 def roots_of(dirs: Iterable[str], calls: Callable[[str], Iterable[str]]) -> list[str]:
     """The directories no other directory of the set calls, then any not reached from those
     (modules that only call each other, which Terraform rejects, are still linted, on their own)."""
     dirs = list(dirs)
-    real = {os.path.realpath(d): d for d in dirs}
+    real = {real_path(d): d for d in dirs}
     edges = {r: [t for t in calls(real[r]) if t in real and t != r] for r in real}
     called = {t for targets in edges.values() for t in targets}
     roots = [r for r in real if r not in called]
@@ -187,41 +206,82 @@ def roots_of(dirs: Iterable[str], calls: Callable[[str], Iterable[str]]) -> list
 
 _SOURCE = re.compile(r"""\bsource\s*=\s*"(\.\.?/[^"\n]*)\"""")
 _JSON_SOURCE = re.compile(r""""source"\s*:\s*"(\.\.?/[^"\n]*)\"""")
+_SOURCE_WORD = re.compile(rb"\bsource\b")
 _SCAN_BYTES = 4 * 1024 * 1024
 
 
-def _text_calls(directory: str) -> list[str]:
+def _text_calls(directory: str, scan: ScanCache | None = None) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """Local module sources found by a text scan: a superset of the real calls (a `source` in a
-    comment is a candidate too), confirmed later by parsing only the directories that matter."""
+    comment is a candidate too), confirmed later by parsing only the directories that matter;
+    the files of the directory that may hold a module call, the only ones parsed to confirm; and
+    the calls already confirmed of those the scan cache kept."""
     out = []
+    may_call = []
+    confirmed: dict[str, list[str]] = {}
     for path in SourceSet.module_files(directory):
         if os.path.islink(path):
+            may_call.append(path)
             continue  # a link is read, if its target is within the boundary, by the loader alone
-        try:
-            data = read_bytes(path, _SCAN_BYTES, head=True).decode("utf-8", "replace")
-        except ReadError:
+        record = _scan_file(path, scan)
+        if record is None:
+            may_call.append(path)  # parsed to confirm: its error is the loader's to report
             continue
-        pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
-        for m in pattern.finditer(data):
-            if "\0" not in m.group(1):
-                out.append(os.path.realpath(os.path.join(directory, m.group(1))))
-    return out
+        found, may, calls = record
+        if may:
+            may_call.append(path)
+            if calls is not None:
+                confirmed[path] = calls
+        out += [source_target(directory, source) for source in found]
+    return out, may_call, confirmed
 
 
-def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[str, list[str]]:
+def _scan_file(path: str, scan: ScanCache | None) -> Record | None:
+    """What the text scan finds in one file (kept from an earlier run when it has not changed);
+    None when it cannot be read."""
+    try:
+        st = os.lstat(path) if scan is not None else None
+    except OSError:
+        st = None
+    if scan is not None and st is not None:
+        kept = scan.lookup(path, st)
+        if kept is not None:
+            return kept
+    try:
+        raw = read_bytes(path, _SCAN_BYTES, head=True)
+    except ReadError:
+        return None
+    pattern = _JSON_SOURCE if path.endswith(".json") else _SOURCE
+    found = [m.group(1) for m in pattern.finditer(raw.decode("utf-8", "replace")) if "\0" not in m.group(1)]
+    record: Record = (found, _may_call(path, raw), None)
+    if scan is not None and st is not None:
+        scan.store(path, st, record)
+    return record
+
+
+def _may_call(path: str, raw: bytes) -> bool:
+    """Whether a file may hold a module call: an HCL file read whole, in an ASCII-compatible
+    encoding, without the word `source` holds none (an HCL name has no escapes)."""
+    if path.endswith(".json") or len(raw) >= _SCAN_BYTES or b"\0" in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return _SOURCE_WORD.search(raw) is not None
+
+
+def callers(modules: Iterable[str], project: Walk, sources: SourceSet,
+            scan: ScanCache | None = None) -> dict[str, list[str]]:
     """For each module directory: the roots of the project that reach it through local calls.
 
-    A cheap text scan of every directory finds the candidates; only they are parsed.
+    A cheap text scan of every directory finds the candidates; only they are parsed. With `scan`
+    (kept between runs), files unchanged since an earlier run are neither read nor parsed again.
     """
-    text_edges = {os.path.realpath(d): _text_calls(d) for d in project.dirs}
+    scanned = {real_path(d): _text_calls(d, scan) for d in project.dirs}
     reverse: dict[str, set[str]] = {}
-    for d, targets in text_edges.items():
+    for d, (targets, _, _) in scanned.items():
         for t in targets:
             reverse.setdefault(t, set()).add(d)
-    by_real = {os.path.realpath(d): d for d in project.dirs}
+    by_real = {real_path(d): d for d in project.dirs}
     out: dict[str, list[str]] = {}
     for module in modules:
-        target = os.path.realpath(module)
+        target = real_path(module)
         candidates: set[str] = set()
         todo = [target]
         while todo:
@@ -232,12 +292,29 @@ def callers(modules: Iterable[str], project: Walk, sources: SourceSet) -> dict[s
                     todo.append(c)
         if not candidates:
             continue
-        real_edges = {c: {t for _, t in local_sources(by_real[c], sources)} for c in candidates}
+        real_edges = {c: _confirmed_calls(by_real[c], scanned[c][1], scanned[c][2], sources, scan)
+                      for c in candidates}
         reaching = {c for c in candidates if _reaches(c, target, real_edges)}
         called = {t for c in reaching for t in real_edges[c]}
         roots = sorted((c for c in reaching if c not in called), key=lambda p: p.split(os.sep))
         if roots:
             out[module] = [by_real[r] for r in roots]
+    if scan is not None:
+        scan.save()
+    return out
+
+
+def _confirmed_calls(directory: str, files: list[str], kept: dict[str, list[str]], sources: SourceSet,
+                     scan: ScanCache | None) -> set[str]:
+    """The real paths of the modules a directory calls: the calls of `files`, parsed unless kept."""
+    out: set[str] = set()
+    for path in files:
+        calls = kept.get(path)
+        if calls is None:
+            calls = [source for source, _ in local_sources(directory, sources, [path])]
+            if scan is not None and not os.path.islink(path):
+                scan.confirmed(path, calls)
+        out.update(source_target(directory, source) for source in calls)
     return out
 
 

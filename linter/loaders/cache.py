@@ -131,7 +131,7 @@ class ParseCache:
     def prune(self, now: float | None = None) -> int:
         if self.dir is None:
             return 0
-        return self.dir.prune(("p-",), self.max_bytes, self.max_age, now)
+        return self.dir.prune(("p-", "s-"), self.max_bytes, self.max_age, now)  # parses, callers scans
 
     def close(self) -> None:
         if self.dir is not None:

@@ -15,7 +15,7 @@ from .limits import MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_MODULE_INSTANCES, MAX_R
 from .loader_base import LoaderBase
 from .module_def import ModuleDef, comments_for, traversal_name
 from .module_instance import ModuleInstance, ModuleLoader, ProviderConfig, ResourceInstance
-from .sources import outside
+from .sources import outside, real_path
 from .symbolic import plain
 
 
@@ -234,7 +234,7 @@ class ModuleExpansion(LoaderBase):
                 self._unchecked("module", what, why, block)
                 return None
             directory = found
-        real = os.path.realpath(directory)
+        real = real_path(directory)
         if outside(directory, self.boundary) is not None:
             shown = self.sources.display(real)
             self._unchecked("module", what, f"outside {self.boundary_name} ({shown}); not followed", block)

@@ -7,7 +7,6 @@ remote modules are not followed; functions that read files are never evaluated.
 """
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from ..model import UNKNOWN, InputError, Inventory
@@ -16,6 +15,7 @@ from .hcl_tree import HclSyntaxError
 from .limits import LimitExceeded
 from .module_instance import ModuleInstance
 from .resource_build import ResourceBuilding
+from .sources import real_path
 from .symbolic import Symbol
 from .variables import assign, coerce, declared_type
 
@@ -35,7 +35,7 @@ class HclLoader(ResourceBuilding):
         self._root_vars = assigned.values
         self.errors.extend(assigned.errors)
         self.warnings.extend(assigned.warnings)
-        self._module_stack.append(os.path.realpath(self.root))
+        self._module_stack.append(real_path(self.root))
         try:
             self.expand(root)
             built = [self.build(inst) for inst in self.order]

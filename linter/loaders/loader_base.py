@@ -1,7 +1,6 @@
 """The state of loading one root module: its bounds, its errors and notes, and the modules it reads."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from .limits import MAX_WORK, LimitExceeded
 from .manifest import ModuleManifest, read_manifest
 from .module_def import ModuleDef, read_module
 from .module_instance import ModuleInstance, ResourceInstance
-from .sources import SourceSet
+from .sources import SourceSet, real_path
 from .variables import VariableInputs
 
 
@@ -26,7 +25,7 @@ class LoaderBase:
     ) -> None:
         self.root = root
         self.sources = sources
-        self.boundary = os.path.realpath(boundary or root)
+        self.boundary = real_path(boundary or root)
         """Module directories must be below this real path (the git work tree, --root, or /)."""
         self.boundary_kind = boundary_kind
         self.variables = variables

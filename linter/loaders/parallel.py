@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..loaders.hcl_syntax import CHUNK_CHARS, ParsedFile, chunks, join_pieces, parse_piece
-from ..loaders.sources import SourceSet, outside, parse_source, read_text
+from ..loaders.sources import SourceSet, copy_parsed, outside, parse_kind, parse_source, read_text
 from ..model import InputError
 
 MIN_BYTES = 256 * 1024
@@ -91,21 +91,7 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
     workers = min(jobs or _workers(), 8)
     if workers < 2 or sys.platform != "linux":
         return  # fork is what makes workers cheap; elsewhere parse in-process
-    texts: dict[str, str] = {}
-    originals: dict[str, str] = {}  # as read, which is what the cache is keyed by
-    todo: list[Job] = []
-    for path in (p for d in directories for p in SourceSet.module_files(d)):
-        text = _to_parse(path, sources, boundary)
-        if text is None:
-            continue
-        texts[path] = originals[path] = text
-        shown = sources.display(path)
-        if len(text) > CHUNK_CHARS:  # a large file in pieces, so that it too uses every core
-            piece_text = text if text.endswith("\n") else text + "\n"
-            texts[path] = piece_text
-            todo += [(path, start, end, shown) for start, end in chunks(piece_text)]
-        else:
-            todo.append((path, 0, len(text), shown))
+    texts, originals, todo, same = _jobs(directories, sources, boundary)
     size = sum(len(t) for t in texts.values())
     if size < MIN_BYTES or len(todo) < 2:
         return
@@ -127,7 +113,41 @@ def preparse(directories: Iterable[str], sources: SourceSet, jobs: int | None = 
         for path, result in results.items():
             if isinstance(result, ParsedFile):
                 sources.cache.put(originals[path], path, result)
+    for path, seen in same.items():
+        found = results.get(seen)
+        if isinstance(found, ParsedFile):
+            results[path] = copy_parsed(found, path)
+        # else: not parsed here (a piece failed) or an error: the loader parses it and says why
     sources.prime(results)
+
+
+def _jobs(directories: Iterable[str], sources: SourceSet, boundary: str | None
+          ) -> tuple[dict[str, str], dict[str, str], list[Job], dict[str, str]]:
+    """What the workers are to parse: the texts (a large one ending in a newline, cut in pieces),
+    the texts as read (what the cache is keyed by), the jobs, and the files of the same kind and
+    text as one of them, by that one's path (parsed once)."""
+    texts: dict[str, str] = {}
+    originals: dict[str, str] = {}  # as read, which is what the cache is keyed by
+    todo: list[Job] = []
+    same: dict[str, str] = {}  # a file of the same kind and text as one parsed: parsed once
+    first: dict[tuple[str, str], str] = {}
+    for path in (p for d in directories for p in SourceSet.module_files(d)):
+        text = _to_parse(path, sources, boundary)
+        if text is None:
+            continue
+        seen = first.setdefault((parse_kind(path), text), path)
+        if seen != path:
+            same[path] = seen
+            continue
+        texts[path] = originals[path] = text
+        shown = sources.display(path)
+        if len(text) > CHUNK_CHARS:  # a large file in pieces, so that it too uses every core
+            piece_text = text if text.endswith("\n") else text + "\n"
+            texts[path] = piece_text
+            todo += [(path, start, end, shown) for start, end in chunks(piece_text)]
+        else:
+            todo.append((path, 0, len(text), shown))
+    return texts, originals, todo, same
 
 
 def _to_parse(path: str, sources: SourceSet, boundary: str | None) -> str | None:
@@ -140,12 +160,10 @@ def _to_parse(path: str, sources: SourceSet, boundary: str | None) -> str | None
     text = read_text(path)
     if isinstance(text, InputError) or not text.strip():
         return None
-    if sources.cache is not None:
-        cached = sources.cache.get(text, path)
-        if cached is not None:
-            cached.path = path
-            sources.prime({path: cached})
-            return None
+    known = sources.known(text, path)
+    if known is not None:
+        sources.prime({path: known})
+        return None
     return text
 
 

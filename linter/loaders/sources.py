@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, Protocol
 
 from ..model import InputError
 from .hcl_syntax import parse_hcl
-from .hcl_tree import MAX_NESTING, Block, HclSyntaxError, ParsedFile
+from .hcl_tree import MAX_NESTING, Attribute, Block, HclSyntaxError, ParsedFile
 from .module_def import ModuleDef
 from .tf_json import parse_tf_json, parse_tfvars_json
 
@@ -159,6 +159,40 @@ def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
             raise ReadError(f"more than {limit:,} bytes on standard input")
 
 
+_REAL: dict[str, str] = {}
+
+
+def real_path(path: str) -> str:
+    """`os.path.realpath(path)`, remembered for the rest of the run: a repository's files share a
+    few directories, and links do not change while it runs (`forget_real_paths` starts a run).
+
+    A plain name in a directory resolves as that directory's real path joined with the name, then
+    followed when the name itself is a link: one `lstat` per file instead of one per component.
+    """
+    if not os.path.isabs(path):  # remembered by where it is: the working directory may change between runs
+        path = os.path.join(os.getcwd(), path)
+    found = _REAL.get(path)
+    if found is None:
+        head, tail = os.path.split(path)
+        if head and tail and tail not in (".", "..") and head != path:
+            found = os.path.join(real_path(head), tail)
+            if os.path.islink(found):
+                found = os.path.realpath(found)
+        else:
+            found = os.path.realpath(path)
+        _REAL[path] = found
+    return found
+
+
+_LISTED: dict[str, list[str]] = {}
+
+
+def forget_real_paths() -> None:
+    """Start a run: links and directories may have changed since the last one."""
+    _REAL.clear()
+    _LISTED.clear()
+
+
 def outside(path: str, boundary: str) -> str | None:
     """Where `path` really is, when that is outside the directory `boundary`; None when inside.
 
@@ -167,8 +201,8 @@ def outside(path: str, boundary: str) -> str | None:
     that `open` would reach.
     """
     try:
-        real = os.path.normcase(os.path.realpath(path))
-        base = os.path.normcase(os.path.realpath(boundary))
+        real = os.path.normcase(real_path(path))
+        base = os.path.normcase(real_path(boundary))
     except (OSError, ValueError):
         return path
     if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
@@ -191,6 +225,9 @@ class SourceSet:
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, ModuleDef | None] = {}
         self._shown: dict[str, str] = {}
+        self._by_text: dict[tuple[str, str], ParsedFile] = {}
+        """Files parsed so far by kind and text: roots often hold files of the same text (their
+        `variables.tf`, `versions.tf`), parsed or decoded from the cache once per run."""
 
     def display(self, path: str) -> str:
         """A path as users see it: relative to the working directory when below it, POSIX separators."""
@@ -201,7 +238,7 @@ class SourceSet:
 
     def _display(self, path: str) -> str:
         absolute = os.path.abspath(path)
-        real = os.path.realpath(absolute)
+        real = real_path(absolute)
         for base in (self.cwd,):
             for candidate in (absolute, real):
                 if candidate == base:
@@ -217,7 +254,18 @@ class SourceSet:
 
     @staticmethod
     def list_module_files(directory: str) -> list[str] | InputError:
-        """The `.tf` and `.tf.json` files of a module directory, or why it cannot be listed."""
+        """The `.tf` and `.tf.json` files of a module directory, or why it cannot be listed (listed
+        once per run: the scan, the parse workers and the loader all ask)."""
+        found = _LISTED.get(directory)
+        if found is None:
+            listed = SourceSet._list_module_files(directory)
+            if isinstance(listed, InputError):
+                return listed  # said by whoever asks (a fresh error each time)
+            found = _LISTED[directory] = listed
+        return list(found)
+
+    @staticmethod
+    def _list_module_files(directory: str) -> list[str] | InputError:
         try:
             names = sorted(os.listdir(directory))
         except PermissionError:
@@ -282,28 +330,60 @@ class SourceSet:
         for path, result in results.items():
             self._parsed[os.path.abspath(path)] = result
 
+    def known(self, text: str, path: str) -> ParsedFile | None:
+        """The parsed form of `text` found at `path` when it is known already: a file of the same
+        text parsed in this run, or the parse cache's entry for it."""
+        same = self._by_text.get((parse_kind(path), text))
+        if same is not None:
+            return copy_parsed(same, path)
+        if self.cache is not None:
+            cached = self.cache.get(text, path)
+            if cached is not None:
+                cached.path = path
+                self._by_text[(parse_kind(path), text)] = cached
+                return cached
+        return None
+
     def _parse(self, path: str) -> ParsedFile | InputError:
         shown = self.display(path)
         text = read_text(path)
         if isinstance(text, InputError):
             text.source = shown
             return text
-        if self.cache is not None:
-            cached = self.cache.get(text, path)
-            if cached is not None:
-                cached.path = path
-                return cached
+        known = self.known(text, path)
+        if known is not None:
+            return known
         result = parse_source(text, path, shown)
-        if self.cache is not None and isinstance(result, ParsedFile):
-            self.cache.put(text, path, result)
+        if isinstance(result, ParsedFile):
+            self._by_text[(parse_kind(path), text)] = result
+            if self.cache is not None:
+                self.cache.put(text, path, result)
         return result
 
     def module_def(self, directory: str, read: Callable[[str], ModuleDef | None]) -> ModuleDef | None:
         """The module read from `directory` by `read`, once per run however many calls lead there."""
-        key = os.path.realpath(directory)
+        key = real_path(directory)
         if key not in self._defs:
             self._defs[key] = read(directory)
         return self._defs[key]
+
+
+def parse_kind(path: str) -> str:
+    """What a file's parsed form depends on besides its text (see `parse_source`)."""
+    return "tfvars.json" if path.endswith(".tfvars.json") else "json" if path.endswith(".json") else "hcl"
+
+
+def copy_parsed(parsed: ParsedFile, path: str) -> ParsedFile:
+    """A file of the same text as `parsed`, found at `path`: its own blocks and attributes, the
+    expressions (tuples, never changed once parsed) shared."""
+    return ParsedFile(path, _copy_block(parsed.body), list(parsed.comments))
+
+
+def _copy_block(b: Block) -> Block:
+    attributes = {k: Attribute(a.name, a.expr, a.line, a.column, a.end_line, a.end_column)
+                  for k, a in b.attributes.items()}
+    return Block(b.type, list(b.labels), b.line, b.column, b.end_line, b.end_column, attributes,
+                 [_copy_block(x) for x in b.blocks])
 
 
 def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
