@@ -412,19 +412,25 @@ _NOT_REFERENCES = frozenset({"name", "description", "tags", "user_data", "timeou
 def _id_leaves(values: dict[str, Any], ids: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """(path, value) of every string leaf that is a known ID, in document order."""
     out: list[tuple[tuple[str | int, ...], str]] = []
-    stack: list[tuple[tuple[str | int, ...], Any]] = [
-        ((k,), v) for k, v in reversed(values.items()) if k not in _NOT_REFERENCES
-    ]
-    while stack:
-        at, value = stack.pop()
-        if isinstance(value, str):
-            if value in ids:
-                out.append((at, value))
-        elif isinstance(value, dict):
-            stack.extend(reversed([(at + (k,), v) for k, v in value.items()]))
-        elif isinstance(value, list):
-            stack.extend(reversed([(at + (i,), v) for i, v in enumerate(value)]))
+    for k, v in values.items():
+        if k in _NOT_REFERENCES:
+            continue
+        if isinstance(v, str):
+            if v in ids:
+                out.append(((k,), v))
+        elif isinstance(v, (dict, list)):
+            _id_leaves_below(v, (k,), ids, out)
     return out
+
+
+def _id_leaves_below(value: dict[str, Any] | list[Any], at: tuple[str | int, ...], ids: dict[str, Any],
+                     out: list[tuple[tuple[str | int, ...], str]]) -> None:
+    for k, v in value.items() if isinstance(value, dict) else enumerate(value):
+        if isinstance(v, str):
+            if v in ids:
+                out.append((at + (k,), v))
+        elif isinstance(v, (dict, list)):
+            _id_leaves_below(v, at + (k,), ids, out)
 
 
 def normalize_value(value: Any) -> Any:

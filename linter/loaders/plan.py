@@ -162,26 +162,47 @@ class PlanLoader(References):
         return ("provider", key)
 
 def _merge_unknown(after: Any, unknown: Any) -> Any:
-    """`after` with UNKNOWN where `after_unknown` says so, and empty strings read as unset."""
+    """`after` with UNKNOWN where `after_unknown` says so, and empty strings read as unset.
+    (JSON gives exact types: `type(x) is ...` tests them faster than isinstance.)"""
     if unknown is True:
         return UNKNOWN
-    if isinstance(after, str):
-        return after if after != "" else None
-    if isinstance(after, dict):
+    t = type(after)
+    if t is str:
+        return after or None
+    if t is dict:
         if not unknown:
-            return {k: _merge_unknown(v, None) for k, v in after.items()}
-        u = unknown if isinstance(unknown, dict) else {}
-        out = {k: _merge_unknown(v, u.get(k)) for k, v in after.items()}
+            return _normalize(after)
+        u = unknown if type(unknown) is dict else {}
+        out = {k: _merge_unknown(v, u[k]) if k in u else _normalize(v) for k, v in after.items()}
         for k, flag in u.items():
             if k not in out:
-                out[k] = _merge_unknown(None, flag)
+                out[k] = UNKNOWN if flag is True or (type(flag) in (dict, list) and flag) else None
         return out
-    if isinstance(after, list):
-        flags = unknown if isinstance(unknown, list) else []
-        return [_merge_unknown(v, flags[i] if i < len(flags) else None) for i, v in enumerate(after)]
-    if after is None and isinstance(unknown, (dict, list)) and unknown:
+    if t is list:
+        if not unknown or type(unknown) is not list:
+            return _normalize(after)
+        flags = unknown
+        n = len(flags)
+        return [_merge_unknown(v, flags[i]) if i < n else _normalize(v) for i, v in enumerate(after)]
+    if after is None and type(unknown) in (dict, list) and unknown:
         return UNKNOWN
     return after
+
+
+def _normalize(value: Any) -> Any:
+    """`normalize_value` for the exact types JSON gives: empty strings read as unset."""
+    t = type(value)
+    if t is str:
+        return value or None
+    if t is dict:
+        return {k: (v or None) if type(v) is str else _normalize(v) if type(v) in _NESTED else v
+                for k, v in value.items()}
+    if t is list:
+        return [(v or None) if type(v) is str else _normalize(v) if type(v) in _NESTED else v for v in value]
+    return value
+
+
+_NESTED = (dict, list)
 
 
 def _align_sets(rtype: str, values: dict[str, Any], exprs: Any) -> None:
@@ -234,9 +255,10 @@ def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str
         return values
     out = dict(values)
     for k, v in values.items():
-        if v is UNKNOWN and k not in exprs and k not in ("id",) and k not in blocks:
-            out[k] = None
-        elif isinstance(v, list) and isinstance(exprs.get(k), list):
+        if v is UNKNOWN:
+            if k not in exprs and k != "id" and k not in blocks:
+                out[k] = None
+        elif type(v) is list and isinstance(exprs.get(k), list):
             written = exprs[k]
             out[k] = [
                 _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item

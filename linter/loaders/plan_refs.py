@@ -6,9 +6,10 @@ import json
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from ..model import Inventory, Ref, strip_keys
+from ..model import Inventory, Ref, Resource, strip_keys
 
 
 @dataclass
@@ -35,6 +36,9 @@ class References:
         return self._instances_by_config
 
     def _resolve_references(self, inv: Inventory) -> None:
+        # a reference straight to a resource leads to the same instances from every resource of
+        # the same module instance (and key, when the expression uses one): resolved once
+        direct: dict[tuple[str, Any, str], list[Ref]] = {}
         for res in inv:
             config = getattr(res, "_config", None)
             if config is None:
@@ -49,12 +53,23 @@ class References:
                 for r in _maximal(refs):
                     if r.startswith(("each.key", "count.", "path.", "terraform.")):
                         continue
-                    found = self._resolve(inv, res.module, res.index, [r] + markers, config, set())
+                    found = self._resolve_one(inv, res, r, markers, config, direct)
                     if not found:
                         res.unresolved.add(path)
                     targets.update((t, None) for t in found if t.address != res.address)
                 if targets:
                     res.refs[path] = list(targets)
+
+    def _resolve_one(self, inv: Inventory, res: Resource, r: str, markers: list[str], config: dict[str, Any],
+                     direct: dict[tuple[str, Any, str], list[Ref]]) -> list[Ref]:
+        if r.startswith(_NOT_DIRECT):
+            return self._resolve(inv, res.module, res.index, [r] + markers, config, set())
+        # what `_resolve` does with a reference to a resource, without its bookkeeping
+        token = (res.module, res.index if markers else None, r)
+        found = direct.get(token)
+        if found is None:
+            found = direct[token] = _unique(self._resolve_resource(inv, *token))
+        return found
 
     def _resolve(
         self,
@@ -95,15 +110,10 @@ class References:
         return _unique(out)
 
     def _resolve_resource(self, inv: Inventory, module: str, key: Any, ref: str) -> list[Ref]:
-        parts = ref.split(".", 2)
-        if len(parts) < 2:
+        parsed = _resource_ref(ref)
+        if parsed is None:
             return []
-        rtype = parts[0]
-        name_and_rest = ref[len(parts[0]) + 1:]
-        m = re.match(r'([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.?(.*))?$', name_and_rest)
-        if not m:
-            return []
-        name, index, rest = m.group(1), m.group(2), m.group(3) or ""
+        rtype, name, index, rest = parsed
         prefix = module + "." if module else ""
         config_address = strip_keys(prefix) + f"{rtype}.{name}"
         candidates = [r for r in inv.instances(config_address) if r.address.startswith(prefix) or not prefix]
@@ -153,6 +163,23 @@ class References:
                 expr = _obj(cm.outputs.get(o)).get("expression")
                 out += self._resolve(inv, inst, None, _all_refs(expr), None, seen)
         return out
+
+
+_NOT_DIRECT = ("each", "count", "var.", "module.", "path.", "terraform.", "self.", "data.", "local.")
+"""References `_resolve_references` hands to `_resolve`; any other is one to a resource."""
+_RESOURCE_REF = re.compile(r'([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.?(.*))?$')
+
+
+@lru_cache(maxsize=4096)
+def _resource_ref(ref: str) -> tuple[str, str, str, str] | None:
+    """`type.name[index].rest` -> its four parts; None when it is not a resource reference."""
+    parts = ref.split(".", 2)
+    if len(parts) < 2:
+        return None
+    m = _RESOURCE_REF.match(ref[len(parts[0]) + 1:])
+    if not m:
+        return None
+    return parts[0], m.group(1), m.group(2), m.group(3) or ""
 
 
 @dataclass
@@ -234,8 +261,17 @@ def _maximal(refs: list[str]) -> list[str]:
     the references that extend `r` sort right after it, one run for `r.` and one for `r[`)."""
     refs = _strings(refs)
     if len(refs) < 8:
-        return list(dict.fromkeys(r for r in refs
-                                  if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)))
+        kept: list[str] = []
+        for r in refs:
+            if r in kept:
+                continue
+            longer = (r + ".", r + "[")
+            for o in refs:
+                if o.startswith(longer):
+                    break
+            else:
+                kept.append(r)
+        return kept
     ordered = sorted(set(refs))
 
     def extended(prefix: str) -> bool:
