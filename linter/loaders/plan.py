@@ -98,11 +98,18 @@ class PlanLoader(References):
         rtype = canonical_type(raw_type)
         config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", ""))
         exprs = config.get("expressions") if config else None
-        values = _merge_unknown(after or {}, after_unknown or {})  # also normalizes
-        if exprs is not None:
+        unset = exprs if isinstance(exprs, dict) and not recorded else None
+        if unset is not None and isinstance(after, dict) and (not after_unknown or isinstance(after_unknown, dict)):
+            # one pass: merged, normalized, and the arguments the configuration does not set unset
+            values = _merge_unset(after, after_unknown or {}, unset, BLOCKS.get(rtype, {}))
             _align_sets(rtype, values, exprs)
-        if exprs is not None and not recorded:
-            values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
+            _unset_nested(values, unset)
+        else:
+            values = _merge_unknown(after or {}, after_unknown or {})  # also normalizes
+            if exprs is not None:
+                _align_sets(rtype, values, exprs)
+            if exprs is not None and not recorded:
+                values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
         convert(rtype, values)
         region, region_from = values.get("region"), None
         # a region the resource sets itself stays unknown when it is: the provider's is not borrowed
@@ -187,6 +194,37 @@ def _merge_unknown(after: Any, unknown: Any) -> Any:
     if after is None and type(unknown) in (dict, list) and unknown:
         return UNKNOWN
     return after
+
+
+def _merge_unset(after: dict[str, Any], unknown: dict[str, Any], exprs: dict[str, Any],
+                 blocks: dict[str, str]) -> dict[str, Any]:
+    """`_unset_from_config(_merge_unknown(after, unknown), exprs, blocks)` on the top level in
+    one pass (`_unset_nested` does the blocks, once the sets are aligned)."""
+    out: dict[str, Any] = {}
+    for k, v in after.items():
+        if k in unknown:
+            value = _merge_unknown(v, unknown[k])
+            if value is UNKNOWN and k not in exprs and k != "id" and k not in blocks:
+                value = None
+            out[k] = value
+        else:
+            out[k] = _normalize(v)
+    for k, flag in unknown.items():
+        if k not in out:
+            unknown_here = flag is True or (type(flag) in _NESTED and flag)
+            out[k] = UNKNOWN if unknown_here and (k in exprs or k == "id" or k in blocks) else None
+    return out
+
+
+def _unset_nested(values: dict[str, Any], exprs: dict[str, Any]) -> None:
+    """The nested blocks' part of `_unset_from_config`, in place."""
+    for k, written in exprs.items():
+        v = values.get(k)
+        if isinstance(written, list) and type(v) is list:
+            values[k] = [
+                _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item
+                for i, item in enumerate(v)
+            ]
 
 
 def _normalize(value: Any) -> Any:

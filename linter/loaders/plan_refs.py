@@ -44,21 +44,29 @@ class References:
             if config is None:
                 continue
             exprs = config.get("expressions") or {}
-            for path, refs in _expression_refs(exprs, ()):
+            for path, refs in _expression_refs(exprs, (), []):
                 # each reference once: what it leads to, and whether it leads to no resource
                 markers = [r for r in refs if r.startswith(("each.key", "count."))]
-                if any(r.startswith("each.") for r in refs) and not markers:
+                if not markers and any(r.startswith("each.") for r in refs):
                     markers = ["each.key"]
-                targets: dict[Ref, None] = {}
-                for r in _maximal(refs):
-                    if r.startswith(("each.key", "count.", "path.", "terraform.")):
-                        continue
-                    found = self._resolve_one(inv, res, r, markers, config, direct)
-                    if not found:
-                        res.unresolved.add(path)
-                    targets.update((t, None) for t in found if t.address != res.address)
+                targets = self._targets(inv, res, path, refs, markers, config, direct)
                 if targets:
                     res.refs[path] = list(targets)
+
+    def _targets(self, inv: Inventory, res: Resource, path: tuple[Any, ...], refs: list[str], markers: list[str],
+                 config: dict[str, Any], direct: dict[tuple[str, Any, str], list[Ref]]) -> dict[Ref, None]:
+        """What the references at `path` lead to; the path is noted unresolved if one leads nowhere."""
+        targets: dict[Ref, None] = {}
+        for r in _maximal(refs) if len(refs) > 1 else refs:
+            if r.startswith(("each.key", "count.", "path.", "terraform.")):
+                continue
+            found = self._resolve_one(inv, res, r, markers, config, direct)
+            if not found:
+                res.unresolved.add(path)
+            for t in found:
+                if t.address != res.address:
+                    targets[t] = None
+        return targets
 
     def _resolve_one(self, inv: Inventory, res: Resource, r: str, markers: list[str], config: dict[str, Any],
                      direct: dict[tuple[str, Any, str], list[Ref]]) -> list[Ref]:
@@ -217,18 +225,22 @@ def _parent_of(module: str) -> tuple[str, str, Any]:
     return parent, name, key
 
 
-def _expression_refs(exprs: Any, at: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], list[str]]]:
-    out: list[tuple[tuple[Any, ...], list[str]]] = []
+def _expression_refs(exprs: Any, at: tuple[Any, ...],
+                     out: list[tuple[tuple[Any, ...], list[str]]]) -> list[tuple[tuple[Any, ...], list[str]]]:
+    """Each attribute path of a configuration's `expressions` that has references, with their
+    strings, in document order (added to `out`)."""
     if not isinstance(exprs, dict):
         return out
     for k, v in exprs.items():
-        if isinstance(v, dict) and "references" in v and isinstance(v["references"], list):
-            out.append((at + (k,), [r for r in v["references"] if isinstance(r, str)]))
+        if isinstance(v, dict):
+            refs = v.get("references", v)
+            if isinstance(refs, list):
+                out.append((at + (k,), [r for r in refs if isinstance(r, str)]))
+            elif "constant_value" not in v:
+                _expression_refs(v, at + (k,), out)
         elif isinstance(v, list):
             for i, item in enumerate(v):
-                out += _expression_refs(item, at + (k, i))
-        elif isinstance(v, dict) and "constant_value" not in v:
-            out += _expression_refs(v, at + (k,))
+                _expression_refs(item, at + (k, i), out)
     return out
 
 
