@@ -306,7 +306,8 @@ def _plan_outputs(kw: dict[str, Any], conf: Any) -> list[Output]:
     from .report import formatters
 
     try:
-        known = formatters.names()
+        kw["formatter_table"] = table = formatters.registered()  # one entry-point scan per run
+        known = sorted(table)
         outputs = plan(kw["fmt"], kw["output"], known)
     except (formatters.FormatterError, OutputUsageError) as exc:
         raise click.UsageError(str(exc)) from None
@@ -352,7 +353,9 @@ def _render(report: Any, outputs: list[Output], kw: dict[str, Any],
     """Each output's text, and whether a formatter failed (the others are still rendered)."""
     from .report import formatters
 
-    table = formatters.registered()
+    table = kw.get("formatter_table")
+    if table is None:
+        table = formatters.registered()
     failed = False
     rendered: list[tuple[Output, str]] = []
     for o in outputs:

@@ -208,6 +208,8 @@ _MODULE_RE = re.compile(r'^((?:module\.[A-Za-z0-9_-]+(?:\[(?:"(?:[^"\\]|\\.)*"|\
 
 
 def _split_module(address: str) -> tuple[str, str]:
+    if not address.startswith("module."):
+        return "", address
     m = _MODULE_RE.match(address)
     assert m is not None
     return m.group(1).rstrip("."), m.group(2)
