@@ -25,6 +25,7 @@ class PlanLoader(References):
         self.provider_config: dict[str, Any] = {}
         self.variables: dict[str, Any] = {}
         self._instances_by_config: dict[str, list[str]] | None = None
+        self._providers: dict[str, tuple[Any, Any]] = {}
 
     def load(self) -> Inventory:
         if self.kind == "state":
@@ -114,9 +115,7 @@ class PlanLoader(References):
         region, region_from = values.get("region"), None
         # a region the resource sets itself stays unknown when it is: the provider's is not borrowed
         if region is None or (region is UNKNOWN and "region" not in (exprs or {})):
-            region = self._provider_region(config, module)
-            if config is not None and "region" not in (exprs or {}):
-                region_from = self._provider_origin(config)
+            region, region_from = self._region_of(config, module, exprs)
         res = Resource(
             address=address,
             type=rtype,
@@ -131,6 +130,19 @@ class PlanLoader(References):
         )
         res._config = config  # type: ignore[attr-defined]
         return res
+
+    def _region_of(self, config: dict[str, Any] | None, module: str, exprs: Any) -> tuple[Any, Any]:
+        """`region` and `region_from` of a resource that sets no known region: its provider's, the
+        same for every resource of that provider configuration (worked out once for each)."""
+        if config is None:
+            return UNKNOWN, None
+        key = config.get("provider_config_key") or "huaweicloud"
+        found = self._providers.get(key) if isinstance(key, str) else None
+        if found is None:
+            found = (self._provider_region(config, module), self._provider_origin(config))
+            if isinstance(key, str):
+                self._providers[key] = found
+        return found[0], (found[1] if "region" not in (exprs or {}) else None)
 
     def _provider_region(self, config: dict[str, Any] | None, module: str) -> Any:
         if config is None:
@@ -246,7 +258,7 @@ _NESTED = (dict, list)
 def _align_sets(rtype: str, values: dict[str, Any], exprs: Any) -> None:
     """Put the elements of set-typed blocks (a route table's `route`...) in configuration order,
     so that the references read from the configuration's i-th block meet the i-th value."""
-    if not isinstance(exprs, dict):
+    if not isinstance(exprs, dict) or rtype not in BLOCKS:
         return
     for name in set_blocks(rtype):
         items, blocks = values.get(name), exprs.get(name)
