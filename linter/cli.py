@@ -234,7 +234,7 @@ def _lint(kw: dict[str, Any], conf: Config, paths: list[str], all_rules: list[ty
           load_errors: list[RuleLoadError]) -> Report:
     """The run itself, on the inputs the configuration does not exclude."""
     from .api import Options, lint
-    from .loaders.variables import RootVarFiles, VariableInputs
+    from .loaders.variable_inputs import RootVarFiles, VariableInputs  # not .variables: no HCL for a plan
 
     kept = apply_exclude(paths, conf)
     dropped = [p for p in paths if p not in kept]
