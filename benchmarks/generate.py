@@ -787,17 +787,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("n", type=int, nargs="?", help="number of stacks")
     ap.add_argument("outdir", nargs="?")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--existing", type=float, default=DEFAULT_EXISTING,
-                    help=f"share of stacks (in blocks of 5) already applied (default {DEFAULT_EXISTING})")
+    ap.add_argument("--existing", type=float, default=None,
+                    help=f"share of stacks (in blocks of 5) already applied (default {DEFAULT_EXISTING}, "
+                         "0 with --lean)")
     ap.add_argument("--indent", action="store_true", help="indent the plan by 2 (Terraform prints it compact)")
     ap.add_argument("--lean", action="store_true",
                     help="the issue-16 kind of estate: nulls and empty markers left out, all created "
-                         "(with --existing 0)")
+                         "(--existing 0 unless given), as run.py --lean measures it")
     ap.add_argument("--refresh-template", action="store_true",
                     help="re-render benchmarks/template and re-run the fixture tool on it")
     ap.add_argument("--check", type=int, metavar="N",
                     help="compare the generated plan of N stacks with a real fixture-tool run")
     args = ap.parse_args(argv)
+    if args.existing is None:
+        args.existing = 0.0 if args.lean else DEFAULT_EXISTING
     if args.refresh_template:
         refresh_template()
     if args.check:

@@ -234,7 +234,7 @@ def _lint(kw: dict[str, Any], conf: Config, paths: list[str], all_rules: list[ty
           load_errors: list[RuleLoadError]) -> Report:
     """The run itself, on the inputs the configuration does not exclude."""
     from .api import Options, lint
-    from .loaders.variables import RootVarFiles, VariableInputs
+    from .loaders.variable_inputs import RootVarFiles, VariableInputs  # not .variables: no HCL for a plan
 
     kept = apply_exclude(paths, conf)
     dropped = [p for p in paths if p not in kept]
@@ -306,7 +306,8 @@ def _plan_outputs(kw: dict[str, Any], conf: Any) -> list[Output]:
     from .report import formatters
 
     try:
-        known = formatters.names()
+        kw["formatter_table"] = table = formatters.registered()  # one entry-point scan per run
+        known = sorted(table)
         outputs = plan(kw["fmt"], kw["output"], known)
     except (formatters.FormatterError, OutputUsageError) as exc:
         raise click.UsageError(str(exc)) from None
@@ -352,7 +353,9 @@ def _render(report: Any, outputs: list[Output], kw: dict[str, Any],
     """Each output's text, and whether a formatter failed (the others are still rendered)."""
     from .report import formatters
 
-    table = formatters.registered()
+    table = kw.get("formatter_table")
+    if table is None:
+        table = formatters.registered()
     failed = False
     rendered: list[tuple[Output, str]] = []
     for o in outputs:

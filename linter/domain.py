@@ -56,6 +56,7 @@ class Domain:
         self.services = [self._service(r) for r in inv.of_type(SERVICE)]
         by_address = {s.address: s for s in self.services}
         self.endpoints = [self._endpoint(r, by_address) for r in inv.of_type(ENDPOINT)]
+        self._endpoints_by_service: dict[int, list[Endpoint]] | None = None
         self.outside_peerings: list[Unknown] = []
         """Peerings a VPC of which is not in the configuration: every peering rule yields these."""
         self.peerings = [p for p in (self._peering(r) for r in inv.of_type(PEERING)) if p is not None]
@@ -69,6 +70,16 @@ class Domain:
         if a.region_from is not None and a.region_from == b.region_from:
             return True
         return None
+
+    def endpoints_of(self, service: Service) -> list[Endpoint]:
+        """The endpoints that use `service`, in order (indexed on first use, not searched per finding)."""
+        index = self._endpoints_by_service
+        if index is None:
+            index = self._endpoints_by_service = {}
+            for e in self.endpoints:
+                if e.service is not None:
+                    index.setdefault(id(e.service), []).append(e)
+        return list(index.get(id(service), ()))
 
     @classmethod
     def of(cls, inv: Inventory) -> Domain:

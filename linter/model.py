@@ -180,7 +180,7 @@ _KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
 
 
 def strip_keys(address: str) -> str:
-    return _KEY.sub("", address)
+    return _KEY.sub("", address) if "[" in address else address
 
 
 def excerpt(text: str, limit: int = 40) -> str:
@@ -326,35 +326,37 @@ class Inventory:
     def refs(self, resource: Resource, path: str | tuple[str | int, ...] = ()) -> list[Ref]:
         """References made by `resource` at `path` or below it, in source order."""
         parts = split_path(path) if isinstance(path, str) else tuple(path)
-        out: list[Ref] = []
-        for key, refs in resource.refs.items():
-            if _under(key, parts):
-                for ref in refs:
-                    if ref not in out:
-                        out.append(ref)
-        return out
+        out: dict[Ref, None] = {}  # in order, each once
+        if "*" in parts:
+            for key, refs in resource.refs.items():
+                if _under(key, parts):
+                    out.update(dict.fromkeys(refs))
+        else:
+            n = len(parts)
+            for key, refs in resource.refs.items():
+                if key[:n] == parts:
+                    out.update(dict.fromkeys(refs))
+        return list(out)
 
     def targets(
         self, resource: Resource, path: str | tuple[str | int, ...], *types: str
     ) -> list[tuple[Resource, str]]:
         """Resources (with the attribute read) that `resource` points at from `path`."""
         out: list[tuple[Resource, str]] = []
-        for ref in self.refs(resource, path):
+        for ref in self.refs(resource, path):  # each once: so is each (target, attribute)
             target = self._by_address.get(ref.address)
             if target is None or (types and target.type not in types):
                 continue
-            if (target, ref.attribute) not in out:
-                out.append((target, ref.attribute))
+            out.append((target, ref.attribute))
         return out
 
     def target_resources(
         self, resource: Resource, path: str | tuple[str | int, ...], *types: str
     ) -> list[Resource]:
-        out: list[Resource] = []
+        out: dict[str, Resource] = {}  # one resource per address
         for target, _ in self.targets(resource, path, *types):
-            if target not in out:
-                out.append(target)
-        return out
+            out.setdefault(target.address, target)
+        return list(out.values())
 
     def referrers(self, target: Resource, *types: str) -> list[tuple[Resource, tuple[str | int, ...], str]]:
         """Resources pointing at `target`: (resource, path of the attribute, attribute read)."""
@@ -412,19 +414,25 @@ _NOT_REFERENCES = frozenset({"name", "description", "tags", "user_data", "timeou
 def _id_leaves(values: dict[str, Any], ids: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """(path, value) of every string leaf that is a known ID, in document order."""
     out: list[tuple[tuple[str | int, ...], str]] = []
-    stack: list[tuple[tuple[str | int, ...], Any]] = [
-        ((k,), v) for k, v in reversed(values.items()) if k not in _NOT_REFERENCES
-    ]
-    while stack:
-        at, value = stack.pop()
-        if isinstance(value, str):
-            if value in ids:
-                out.append((at, value))
-        elif isinstance(value, dict):
-            stack.extend(reversed([(at + (k,), v) for k, v in value.items()]))
-        elif isinstance(value, list):
-            stack.extend(reversed([(at + (i,), v) for i, v in enumerate(value)]))
+    for k, v in values.items():
+        if k in _NOT_REFERENCES:
+            continue
+        if isinstance(v, str):
+            if v in ids:
+                out.append(((k,), v))
+        elif isinstance(v, (dict, list)):
+            _id_leaves_below(v, (k,), ids, out)
     return out
+
+
+def _id_leaves_below(value: dict[str, Any] | list[Any], at: tuple[str | int, ...], ids: dict[str, Any],
+                     out: list[tuple[tuple[str | int, ...], str]]) -> None:
+    for k, v in value.items() if isinstance(value, dict) else enumerate(value):
+        if isinstance(v, str):
+            if v in ids:
+                out.append((at + (k,), v))
+        elif isinstance(v, (dict, list)):
+            _id_leaves_below(v, at + (k,), ids, out)
 
 
 def normalize_value(value: Any) -> Any:

@@ -76,7 +76,7 @@ def step(role: str, resource: Resource, message: str, attribute: str | None = No
 
 def endpoint_steps(domain: Domain, service: Service) -> list[Step]:
     """The endpoints that use the service (at most `MAX_ENDPOINTS`), then the service itself."""
-    endpoints = [e for e in domain.endpoints if e.service is service]
+    endpoints = domain.endpoints_of(service)
     out = []
     for n, e in enumerate(endpoints[:MAX_ENDPOINTS]):
         where = f"in {e.vpc.address}" if e.vpc is not None else "in its VPC"

@@ -25,6 +25,7 @@ class PlanLoader(References):
         self.provider_config: dict[str, Any] = {}
         self.variables: dict[str, Any] = {}
         self._instances_by_config: dict[str, list[str]] | None = None
+        self._providers: dict[str, tuple[Any, Any]] = {}
 
     def load(self) -> Inventory:
         if self.kind == "state":
@@ -98,18 +99,23 @@ class PlanLoader(References):
         rtype = canonical_type(raw_type)
         config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", ""))
         exprs = config.get("expressions") if config else None
-        values = _merge_unknown(after or {}, after_unknown or {})  # also normalizes
-        if exprs is not None:
+        unset = exprs if isinstance(exprs, dict) and not recorded else None
+        if unset is not None and isinstance(after, dict) and (not after_unknown or isinstance(after_unknown, dict)):
+            # one pass: merged, normalized, and the arguments the configuration does not set unset
+            values = _merge_unset(after, after_unknown or {}, unset, BLOCKS.get(rtype, {}))
             _align_sets(rtype, values, exprs)
-        if exprs is not None and not recorded:
-            values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
+            _unset_nested(values, unset)
+        else:
+            values = _merge_unknown(after or {}, after_unknown or {})  # also normalizes
+            if exprs is not None:
+                _align_sets(rtype, values, exprs)
+            if exprs is not None and not recorded:
+                values = _unset_from_config(values, exprs, frozenset(BLOCKS.get(rtype, ())))
         convert(rtype, values)
         region, region_from = values.get("region"), None
         # a region the resource sets itself stays unknown when it is: the provider's is not borrowed
         if region is None or (region is UNKNOWN and "region" not in (exprs or {})):
-            region = self._provider_region(config, module)
-            if config is not None and "region" not in (exprs or {}):
-                region_from = self._provider_origin(config)
+            region, region_from = self._region_of(config, module, exprs)
         res = Resource(
             address=address,
             type=rtype,
@@ -124,6 +130,19 @@ class PlanLoader(References):
         )
         res._config = config  # type: ignore[attr-defined]
         return res
+
+    def _region_of(self, config: dict[str, Any] | None, module: str, exprs: Any) -> tuple[Any, Any]:
+        """`region` and `region_from` of a resource that sets no known region: its provider's, the
+        same for every resource of that provider configuration (worked out once for each)."""
+        if config is None:
+            return UNKNOWN, None
+        key = config.get("provider_config_key") or "huaweicloud"
+        found = self._providers.get(key) if isinstance(key, str) else None
+        if found is None:
+            found = (self._provider_region(config, module), self._provider_origin(config))
+            if isinstance(key, str):
+                self._providers[key] = found
+        return found[0], (found[1] if "region" not in (exprs or {}) else None)
 
     def _provider_region(self, config: dict[str, Any] | None, module: str) -> Any:
         if config is None:
@@ -162,32 +181,84 @@ class PlanLoader(References):
         return ("provider", key)
 
 def _merge_unknown(after: Any, unknown: Any) -> Any:
-    """`after` with UNKNOWN where `after_unknown` says so, and empty strings read as unset."""
+    """`after` with UNKNOWN where `after_unknown` says so, and empty strings read as unset.
+    (JSON gives exact types: `type(x) is ...` tests them faster than isinstance.)"""
     if unknown is True:
         return UNKNOWN
-    if isinstance(after, str):
-        return after if after != "" else None
-    if isinstance(after, dict):
+    t = type(after)
+    if t is str:
+        return after or None
+    if t is dict:
         if not unknown:
-            return {k: _merge_unknown(v, None) for k, v in after.items()}
-        u = unknown if isinstance(unknown, dict) else {}
-        out = {k: _merge_unknown(v, u.get(k)) for k, v in after.items()}
+            return _normalize(after)
+        u = unknown if type(unknown) is dict else {}
+        out = {k: _merge_unknown(v, u[k]) if k in u else _normalize(v) for k, v in after.items()}
         for k, flag in u.items():
             if k not in out:
-                out[k] = _merge_unknown(None, flag)
+                out[k] = UNKNOWN if flag is True or (type(flag) in (dict, list) and flag) else None
         return out
-    if isinstance(after, list):
-        flags = unknown if isinstance(unknown, list) else []
-        return [_merge_unknown(v, flags[i] if i < len(flags) else None) for i, v in enumerate(after)]
-    if after is None and isinstance(unknown, (dict, list)) and unknown:
+    if t is list:
+        if not unknown or type(unknown) is not list:
+            return _normalize(after)
+        flags = unknown
+        n = len(flags)
+        return [_merge_unknown(v, flags[i]) if i < n else _normalize(v) for i, v in enumerate(after)]
+    if after is None and type(unknown) in (dict, list) and unknown:
         return UNKNOWN
     return after
+
+
+def _merge_unset(after: dict[str, Any], unknown: dict[str, Any], exprs: dict[str, Any],
+                 blocks: dict[str, str]) -> dict[str, Any]:
+    """`_unset_from_config(_merge_unknown(after, unknown), exprs, blocks)` on the top level in
+    one pass (`_unset_nested` does the blocks, once the sets are aligned)."""
+    out: dict[str, Any] = {}
+    for k, v in after.items():
+        if k in unknown:
+            value = _merge_unknown(v, unknown[k])
+            if value is UNKNOWN and k not in exprs and k != "id" and k not in blocks:
+                value = None
+            out[k] = value
+        else:
+            out[k] = _normalize(v)
+    for k, flag in unknown.items():
+        if k not in out:
+            unknown_here = flag is True or (type(flag) in _NESTED and flag)
+            out[k] = UNKNOWN if unknown_here and (k in exprs or k == "id" or k in blocks) else None
+    return out
+
+
+def _unset_nested(values: dict[str, Any], exprs: dict[str, Any]) -> None:
+    """The nested blocks' part of `_unset_from_config`, in place."""
+    for k, written in exprs.items():
+        v = values.get(k)
+        if isinstance(written, list) and type(v) is list:
+            values[k] = [
+                _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item
+                for i, item in enumerate(v)
+            ]
+
+
+def _normalize(value: Any) -> Any:
+    """`normalize_value` for the exact types JSON gives: empty strings read as unset."""
+    t = type(value)
+    if t is str:
+        return value or None
+    if t is dict:
+        return {k: (v or None) if type(v) is str else _normalize(v) if type(v) in _NESTED else v
+                for k, v in value.items()}
+    if t is list:
+        return [(v or None) if type(v) is str else _normalize(v) if type(v) in _NESTED else v for v in value]
+    return value
+
+
+_NESTED = (dict, list)
 
 
 def _align_sets(rtype: str, values: dict[str, Any], exprs: Any) -> None:
     """Put the elements of set-typed blocks (a route table's `route`...) in configuration order,
     so that the references read from the configuration's i-th block meet the i-th value."""
-    if not isinstance(exprs, dict):
+    if not isinstance(exprs, dict) or rtype not in BLOCKS:
         return
     for name in set_blocks(rtype):
         items, blocks = values.get(name), exprs.get(name)
@@ -234,9 +305,10 @@ def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str
         return values
     out = dict(values)
     for k, v in values.items():
-        if v is UNKNOWN and k not in exprs and k not in ("id",) and k not in blocks:
-            out[k] = None
-        elif isinstance(v, list) and isinstance(exprs.get(k), list):
+        if v is UNKNOWN:
+            if k not in exprs and k != "id" and k not in blocks:
+                out[k] = None
+        elif type(v) is list and isinstance(exprs.get(k), list):
             written = exprs[k]
             out[k] = [
                 _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item

@@ -6,9 +6,10 @@ import json
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from ..model import Inventory, Ref, strip_keys
+from ..model import Inventory, Ref, Resource, strip_keys
 
 
 @dataclass
@@ -35,26 +36,48 @@ class References:
         return self._instances_by_config
 
     def _resolve_references(self, inv: Inventory) -> None:
+        # a reference straight to a resource leads to the same instances from every resource of
+        # the same module instance (and key, when the expression uses one): resolved once
+        direct: dict[tuple[str, Any, str], list[Ref]] = {}
         for res in inv:
             config = getattr(res, "_config", None)
             if config is None:
                 continue
             exprs = config.get("expressions") or {}
-            for path, refs in _expression_refs(exprs, ()):
+            for path, refs in _expression_refs(exprs, (), []):
                 # each reference once: what it leads to, and whether it leads to no resource
                 markers = [r for r in refs if r.startswith(("each.key", "count."))]
-                if any(r.startswith("each.") for r in refs) and not markers:
+                if not markers and any(r.startswith("each.") for r in refs):
                     markers = ["each.key"]
-                targets: dict[Ref, None] = {}
-                for r in _maximal(refs):
-                    if r.startswith(("each.key", "count.", "path.", "terraform.")):
-                        continue
-                    found = self._resolve(inv, res.module, res.index, [r] + markers, config, set())
-                    if not found:
-                        res.unresolved.add(path)
-                    targets.update((t, None) for t in found if t.address != res.address)
+                targets = self._targets(inv, res, path, refs, markers, config, direct)
                 if targets:
                     res.refs[path] = list(targets)
+
+    def _targets(self, inv: Inventory, res: Resource, path: tuple[Any, ...], refs: list[str], markers: list[str],
+                 config: dict[str, Any], direct: dict[tuple[str, Any, str], list[Ref]]) -> dict[Ref, None]:
+        """What the references at `path` lead to; the path is noted unresolved if one leads nowhere."""
+        targets: dict[Ref, None] = {}
+        for r in _maximal(refs) if len(refs) > 1 else refs:
+            if r.startswith(("each.key", "count.", "path.", "terraform.")):
+                continue
+            found = self._resolve_one(inv, res, r, markers, config, direct)
+            if not found:
+                res.unresolved.add(path)
+            for t in found:
+                if t.address != res.address:
+                    targets[t] = None
+        return targets
+
+    def _resolve_one(self, inv: Inventory, res: Resource, r: str, markers: list[str], config: dict[str, Any],
+                     direct: dict[tuple[str, Any, str], list[Ref]]) -> list[Ref]:
+        if r.startswith(_NOT_DIRECT):
+            return self._resolve(inv, res.module, res.index, [r] + markers, config, set())
+        # what `_resolve` does with a reference to a resource, without its bookkeeping
+        token = (res.module, res.index if markers else None, r)
+        found = direct.get(token)
+        if found is None:
+            found = direct[token] = _unique(self._resolve_resource(inv, *token))
+        return found
 
     def _resolve(
         self,
@@ -95,15 +118,10 @@ class References:
         return _unique(out)
 
     def _resolve_resource(self, inv: Inventory, module: str, key: Any, ref: str) -> list[Ref]:
-        parts = ref.split(".", 2)
-        if len(parts) < 2:
+        parsed = _resource_ref(ref)
+        if parsed is None:
             return []
-        rtype = parts[0]
-        name_and_rest = ref[len(parts[0]) + 1:]
-        m = re.match(r'([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.?(.*))?$', name_and_rest)
-        if not m:
-            return []
-        name, index, rest = m.group(1), m.group(2), m.group(3) or ""
+        rtype, name, index, rest = parsed
         prefix = module + "." if module else ""
         config_address = strip_keys(prefix) + f"{rtype}.{name}"
         candidates = [r for r in inv.instances(config_address) if r.address.startswith(prefix) or not prefix]
@@ -155,6 +173,23 @@ class References:
         return out
 
 
+_NOT_DIRECT = ("each", "count", "var.", "module.", "path.", "terraform.", "self.", "data.", "local.")
+"""References `_resolve_references` hands to `_resolve`; any other is one to a resource."""
+_RESOURCE_REF = re.compile(r'([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)(?:\.?(.*))?$')
+
+
+@lru_cache(maxsize=4096)
+def _resource_ref(ref: str) -> tuple[str, str, str, str] | None:
+    """`type.name[index].rest` -> its four parts; None when it is not a resource reference."""
+    parts = ref.split(".", 2)
+    if len(parts) < 2:
+        return None
+    m = _RESOURCE_REF.match(ref[len(parts[0]) + 1:])
+    if not m:
+        return None
+    return parts[0], m.group(1), m.group(2), m.group(3) or ""
+
+
 @dataclass
 class _Seen:
     tokens: set[tuple[str, str]]
@@ -173,6 +208,8 @@ _MODULE_RE = re.compile(r'^((?:module\.[A-Za-z0-9_-]+(?:\[(?:"(?:[^"\\]|\\.)*"|\
 
 
 def _split_module(address: str) -> tuple[str, str]:
+    if not address.startswith("module."):
+        return "", address
     m = _MODULE_RE.match(address)
     assert m is not None
     return m.group(1).rstrip("."), m.group(2)
@@ -190,18 +227,22 @@ def _parent_of(module: str) -> tuple[str, str, Any]:
     return parent, name, key
 
 
-def _expression_refs(exprs: Any, at: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], list[str]]]:
-    out: list[tuple[tuple[Any, ...], list[str]]] = []
+def _expression_refs(exprs: Any, at: tuple[Any, ...],
+                     out: list[tuple[tuple[Any, ...], list[str]]]) -> list[tuple[tuple[Any, ...], list[str]]]:
+    """Each attribute path of a configuration's `expressions` that has references, with their
+    strings, in document order (added to `out`)."""
     if not isinstance(exprs, dict):
         return out
     for k, v in exprs.items():
-        if isinstance(v, dict) and "references" in v and isinstance(v["references"], list):
-            out.append((at + (k,), [r for r in v["references"] if isinstance(r, str)]))
+        if isinstance(v, dict):
+            refs = v.get("references", v)
+            if isinstance(refs, list):
+                out.append((at + (k,), [r for r in refs if isinstance(r, str)]))
+            elif "constant_value" not in v:
+                _expression_refs(v, at + (k,), out)
         elif isinstance(v, list):
             for i, item in enumerate(v):
-                out += _expression_refs(item, at + (k, i))
-        elif isinstance(v, dict) and "constant_value" not in v:
-            out += _expression_refs(v, at + (k,))
+                _expression_refs(item, at + (k, i), out)
     return out
 
 
@@ -234,8 +275,17 @@ def _maximal(refs: list[str]) -> list[str]:
     the references that extend `r` sort right after it, one run for `r.` and one for `r[`)."""
     refs = _strings(refs)
     if len(refs) < 8:
-        return list(dict.fromkeys(r for r in refs
-                                  if not any(o != r and o.startswith((r + ".", r + "[")) for o in refs)))
+        kept: list[str] = []
+        for r in refs:
+            if r in kept:
+                continue
+            longer = (r + ".", r + "[")
+            for o in refs:
+                if o.startswith(longer):
+                    break
+            else:
+                kept.append(r)
+        return kept
     ordered = sorted(set(refs))
 
     def extended(prefix: str) -> bool:
