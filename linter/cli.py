@@ -10,18 +10,15 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_outputs import error, plan_outputs, safe, write_reports
 from .config import Config, ConfigError, apply_exclude, excluder, resolve, show
 from .finding_filters import apply_after
-from .outputs import Output, OutputError, OutputUsageError, Protected, check, plan, write_atomic, write_stdout
+from .outputs import Output, OutputError, write_atomic
 from .registry import RuleLoadError, explain, rules_table
 from .results import Report
 from .rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-def _error(message: str) -> None:
-    click.echo(f"vpcep-lint: error: {message}", err=True)
 
 
 _ORDER_KEY = "vpcep_lint.option_order"
@@ -121,7 +118,7 @@ def main(ctx: click.Context, /, **kw: Any) -> None:
         if kw.get("debug"):
             traceback.print_exc()
         hint = "" if kw.get("debug") else " (run with --debug for details)"
-        _error(f"internal error: {type(exc).__name__}: {exc}{hint}")
+        error(f"internal error: {type(exc).__name__}: {exc}{hint}")
         code = EXIT_INTERNAL
     if _LEAVE_WITHOUT_TEARDOWN and not kw.get("debug"):
         _leave(code)
@@ -156,7 +153,7 @@ def run(**kw: Any) -> int:
     try:
         all_rules, load_errors = discover()
     except DuplicateRuleError as exc:
-        _error(str(exc))
+        error(str(exc))
         return EXIT_INPUT
     if kw["list_rules"] or kw["explain"]:
         return _list_or_explain(kw, all_rules, load_errors)
@@ -165,7 +162,7 @@ def run(**kw: Any) -> int:
     try:
         conf = resolve(kw, paths, {r.id for r in all_rules})
     except ConfigError as exc:
-        _error(str(exc))
+        error(str(exc))
         return EXIT_INPUT
     if kw["show_config"]:
         click.echo(show(conf), nl=False)
@@ -176,9 +173,9 @@ def run(**kw: Any) -> int:
     if unknown:
         raise click.UsageError(f"unknown rule id or prefix {unknown[0]!r}; see --list-rules")
     try:
-        outputs = _plan_outputs(kw, conf)
+        outputs = plan_outputs(kw, conf)
     except OutputError as exc:
-        _error(_safe(str(exc)))
+        error(safe(str(exc)))
         return EXIT_INPUT
     report = _lint(kw, conf, paths, all_rules, load_errors)
     try:
@@ -186,7 +183,7 @@ def run(**kw: Any) -> int:
         if kw["write_baseline"]:
             _write_baseline(kw["write_baseline"], report, current)
     except ConfigError as exc:
-        _error(str(exc))
+        error(str(exc))
         return EXIT_INPUT
     _tell(report, kw)
     return _finish(report, conf, outputs, kw, paths, fixing)
@@ -220,7 +217,7 @@ def _list_or_explain(kw: dict[str, Any], all_rules: list[type[Rule]], load_error
     if kw["list_rules"]:
         click.echo(rules_table(all_rules), nl=False)
         for e in load_errors:
-            _error(_safe(str(e)))
+            error(safe(str(e)))
         return EXIT_INTERNAL if load_errors else EXIT_CLEAN
     wanted = kw["explain"].strip().upper()
     for cls in all_rules:
@@ -268,13 +265,13 @@ def _tell(report: Report, kw: dict[str, Any]) -> None:
     """What goes to standard error: input errors and warnings, internal errors, notices, and on request
     the tracebacks of crashes and what could not be checked."""
     for err in report.errors:
-        _error(_safe(str(err)))
+        error(safe(str(err)))
     for warning in report.warnings:
-        click.echo(f"vpcep-lint: warning: {_safe(str(warning))}", err=True)
+        click.echo(f"vpcep-lint: warning: {safe(str(warning))}", err=True)
     for msg in report.internal_errors:
-        _error(_safe(msg))
+        error(safe(msg))
     for notice in report.notices:
-        click.echo(f"vpcep-lint: note: {_safe(notice)}", err=True)
+        click.echo(f"vpcep-lint: note: {safe(notice)}", err=True)
     if kw["debug"]:
         details = [c.detail for c in report.crashes] + [c.detail for c in report.loader_crashes]
         for detail in details:
@@ -301,88 +298,15 @@ def _write_baseline(path: str, report: Any, current: list[Any]) -> None:
         raise ConfigError(str(exc)) from None
 
 
-def _plan_outputs(kw: dict[str, Any], conf: Any) -> list[Output]:
-    """Where each report goes, checked before anything is linted (usage error, or OutputError)."""
-    from .report import formatters
-
-    try:
-        kw["formatter_table"] = table = formatters.registered()  # one entry-point scan per run
-        known = sorted(table)
-        outputs = plan(kw["fmt"], kw["output"], known)
-    except (formatters.FormatterError, OutputUsageError) as exc:
-        raise click.UsageError(str(exc)) from None
-    read = dict(
-        the_configuration_in_force=[kw.get("config_path"), conf.path],
-        a_variable_file_of_this_run=list(kw.get("var_file") or ()),
-    )
-    reports_may_not_replace = Protected.of(kw["paths"], the_baseline_read=[kw["baseline"]], **read)
-    for o in outputs:
-        if o.path is not None:
-            check(o.path, f"the {o.format} report", reports_may_not_replace)
-    if kw["write_baseline"]:  # may replace the --baseline it reads: that refreshes it
-        check(kw["write_baseline"], "baseline", Protected.of(kw["paths"], **read))
-    return outputs
-
-
 def _emit(report: Any, outputs: list[Output], kw: dict[str, Any], paths: list[str], code: int) -> int:
-    """Render every output, write the files (each atomically), then standard output.
-
-    A formatter that fails is an internal error (exit 3); a file that cannot be written exits 2.
-    Either way the other outputs are still written, and a file that failed keeps its old content.
-    """
-    rendered, failed_formatter = _render(report, outputs, kw, paths)
-    failed_output = False
-    for o, text in sorted(rendered, key=lambda r: r[0].path is None):  # files first, stdout last
-        try:
-            if o.path is None:
-                write_stdout(text)
-            else:
-                write_atomic(o.path, text, f"the {o.format} report")
-        except OutputError as exc:
-            _error(_safe(str(exc)))
-            failed_output = True
+    """Every report written (cli_outputs.write_reports); a formatter that failed exits 3, a file
+    that could not be written 2."""
+    failed_formatter, failed_output = write_reports(report, outputs, kw, paths)
     if failed_formatter:
         return EXIT_INTERNAL
     if failed_output and code != EXIT_INTERNAL:
         return EXIT_INPUT
     return code
-
-
-def _render(report: Any, outputs: list[Output], kw: dict[str, Any],
-            paths: list[str]) -> tuple[list[tuple[Output, str]], bool]:
-    """Each output's text, and whether a formatter failed (the others are still rendered)."""
-    from .report import formatters
-
-    table = kw.get("formatter_table")
-    if table is None:
-        table = formatters.registered()
-    failed = False
-    rendered: list[tuple[Output, str]] = []
-    for o in outputs:
-        options = formatters.RenderOptions(
-            colour=o.path is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ,
-            sarif_root=kw["sarif_root"],
-            category=kw["category"],
-            paths=tuple(paths),
-            destination=o.path,
-            show_path=bool(kw.get("show_path")),
-        )
-        try:
-            text = formatters.load(o.format, table)(report, options)
-            if not isinstance(text, str):
-                raise TypeError(f"returned {type(text).__name__}, not str")
-        except formatters.FormatterError as exc:
-            _error(_safe(str(exc)))
-            failed = True
-            continue
-        except Exception as exc:
-            if kw.get("debug"):
-                traceback.print_exc()
-            _error(_safe(f"internal error: formatter {o.format!r} failed: {type(exc).__name__}: {exc}"))
-            failed = True
-            continue
-        rendered.append((o, text))
-    return rendered, failed
 
 
 def exit_code(report: Any, fail_on: str, exit_zero: bool, fail_on_unknown: bool = False) -> int:
@@ -406,12 +330,6 @@ def _shown_path(path: str) -> str:
     from .loaders.sources import SourceSet
 
     return SourceSet().display(path)
-
-
-def _safe(text: str) -> str:
-    from .report.text import escape
-
-    return escape(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

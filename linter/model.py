@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from .provider import EXPORTED_IDS
+from .value_paths import expand_path, id_leaves, path_under
 
 
 class UnknownValue(enum.Enum):
@@ -165,7 +166,7 @@ class Resource:
     def has_unresolved(self, path: str | tuple[str | int, ...]) -> bool:
         """Whether some reference at or below `path` could not be followed to a resource."""
         parts = split_path(path) if isinstance(path, str) else tuple(path)
-        return any(_under(key, parts) for key in self.unresolved)
+        return any(path_under(key, parts) for key in self.unresolved)
 
     def span_of(self, attribute: str | None) -> Span | None:
         if attribute:
@@ -299,7 +300,7 @@ class Inventory:
         if not by_id:
             return
         for r in self.resources:
-            for path, value in _id_leaves(r.values, by_id):
+            for path, value in id_leaves(r.values, by_id):
                 targets = [t for t in by_id[value] if t.address != r.address]
                 if not targets:
                     continue
@@ -318,7 +319,7 @@ class Inventory:
             if isinstance(rid, str) and rid:
                 by_id.setdefault(rid, []).append(Ref(r.address, "id"))
             for pattern in EXPORTED_IDS.get(r.type, ()):
-                for path, value in _expand(r.values, split_path(pattern)):
+                for path, value in expand_path(r.values, split_path(pattern)):
                     if isinstance(value, str) and value:
                         by_id.setdefault(value, []).append(Ref(r.address, join_path(path)))
         return by_id
@@ -329,7 +330,7 @@ class Inventory:
         out: dict[Ref, None] = {}  # in order, each once
         if "*" in parts:
             for key, refs in resource.refs.items():
-                if _under(key, parts):
+                if path_under(key, parts):
                     out.update(dict.fromkeys(refs))
         else:
             n = len(parts)
@@ -378,61 +379,6 @@ class Inventory:
                     seen.add(token)
                     out.append((r, key, ref.attribute))
         return out
-
-
-def _under(key: tuple[str | int, ...], prefix: tuple[str | int, ...]) -> bool:
-    if len(key) < len(prefix):
-        return False
-    for a, b in zip(key, prefix, strict=False):  # key may be longer
-        if b == "*":
-            continue
-        if a != b:
-            return False
-    return True
-
-
-def _expand(
-    value: Any, parts: tuple[str | int, ...], at: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    if not parts:
-        yield at, value
-        return
-    head, rest = parts[0], parts[1:]
-    if head == "*":
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                yield from _expand(item, rest, at + (i,))
-        return
-    if isinstance(value, dict) and head in value:
-        yield from _expand(value[head], rest, at + (head,))
-
-
-# Free-text and bulky attributes that never hold another resource's ID.
-_NOT_REFERENCES = frozenset({"name", "description", "tags", "user_data", "timeouts", "cidr", "status"})
-
-
-def _id_leaves(values: dict[str, Any], ids: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    """(path, value) of every string leaf that is a known ID, in document order."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    for k, v in values.items():
-        if k in _NOT_REFERENCES:
-            continue
-        if isinstance(v, str):
-            if v in ids:
-                out.append(((k,), v))
-        elif isinstance(v, (dict, list)):
-            _id_leaves_below(v, (k,), ids, out)
-    return out
-
-
-def _id_leaves_below(value: dict[str, Any] | list[Any], at: tuple[str | int, ...], ids: dict[str, Any],
-                     out: list[tuple[tuple[str | int, ...], str]]) -> None:
-    for k, v in value.items() if isinstance(value, dict) else enumerate(value):
-        if isinstance(v, str):
-            if v in ids:
-                out.append((at + (k,), v))
-        elif isinstance(v, (dict, list)):
-            _id_leaves_below(v, at + (k,), ids, out)
 
 
 def normalize_value(value: Any) -> Any:
