@@ -29,7 +29,7 @@ Deliberate mistakes (findings):
 
 How the plan is made: `benchmarks/template/` holds the HCL of three template stacks (3, 4 and
 5, which between them have every kind of resource above) and what the real fixture tool
-(`/work/shared/tools/tfplan`, real Terraform with a stand-in provider) wrote for it:
+(`tfplan`, see CONTRIBUTING.md: real Terraform with a stand-in provider) wrote for it:
 plan.json (everything created) and plan-existing.json (after apply: literal IDs, no-op). This
 script copies each resource's JSON from the template stack that has its role, renaming
 addresses, names, CIDRs, ports and IDs (IDs are the tool's UUIDv5 of "<address>.<attribute
@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_DIR = os.path.join(HERE, "template")
-TFPLAN = os.environ.get("TFPLAN", "/work/shared/tools/tfplan/tfplan")
+TFPLAN = os.environ.get("TFPLAN", "tfplan")  # the fixture tool (CONTRIBUTING.md): $TFPLAN, else on PATH
 
 ENDPOINT_CIDR = "198.19.128.0/17"
 WRONG_CIDR = "198.19.0.0/17"
