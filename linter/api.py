@@ -84,9 +84,11 @@ def lint(paths: Sequence[str], options: Options | None = None, stdin: Any = None
 def _load_directories(report: Report, inputs: Inputs, sources: SourceSet, options: Options,
                       rules: list[Rule]) -> list[_Job]:
     """Each root loaded and its rules run, the roots dealt over the cores (`rootpool`)."""
+    ordered = [inputs.groups[real] for real in sorted(inputs.groups, key=lambda r: r.split(os.sep))]
+    if not ordered:
+        return []  # a run of plans and states only: no worker pool (multiprocessing) to import
     from .rootpool import map_roots
 
-    ordered = [inputs.groups[real] for real in sorted(inputs.groups, key=lambda r: r.split(os.sep))]
     if len(ordered) > 1:
         from .loaders import hcl, variables  # noqa: F401  # imported once, not in every root worker
     jobs: list[_Job] = []

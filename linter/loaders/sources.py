@@ -4,13 +4,13 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from ..model import InputError
-from .hcl_syntax import parse_hcl
 from .hcl_tree import MAX_NESTING, Attribute, Block, HclSyntaxError, ParsedFile
-from .module_def import ModuleDef
-from .tf_json import parse_tf_json, parse_tfvars_json
+
+if TYPE_CHECKING:
+    from .module_def import ModuleDef
 
 
 class ParseCache(Protocol):
@@ -387,6 +387,9 @@ def _copy_block(b: Block) -> Block:
 
 
 def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
+    from .hcl_syntax import parse_hcl  # imported by the first parse: a run of plans parses nothing
+    from .tf_json import parse_tf_json, parse_tfvars_json
+
     if not text.strip():
         # an empty .tf file is valid Terraform; it just declares nothing
         return ParsedFile(path, _empty_body(text))
