@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from .loaders.cache_dir import CacheDir
+from .loaders.cache_entry import sealed, unsealed
 
 FORMAT = 1
 _MAGIC = b"vpcep-lint-scan-%d " % FORMAT
@@ -116,7 +117,7 @@ def encode_scan(files: dict[str, tuple[list[int], Record]], key: str, project: s
         body = json.dumps(body_doc, separators=(",", ":"), ensure_ascii=True).encode("ascii")
     except (ValueError, TypeError, RecursionError):
         return None
-    return _MAGIC + key.encode() + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    return sealed(_MAGIC, key, body)
 
 
 class _Bad(Exception):
@@ -125,14 +126,8 @@ class _Bad(Exception):
 
 def decode_scan(data: bytes, key: str, project: str) -> dict[str, tuple[list[int], Record]] | None:
     """The records an entry holds, or None when it is not exactly a scan entry for `project`."""
-    header_end = data.find(b"\n", 0, 256)
-    if header_end < 0:
-        return None
-    header = data[:header_end].split(b" ")
-    if len(header) != 3 or header[0] + b" " != _MAGIC or header[1] != key.encode():
-        return None
-    body = data[header_end + 1:]
-    if hashlib.sha256(body).hexdigest().encode() != header[2]:
+    body = unsealed(data, _MAGIC, key)
+    if body is None:
         return None
     try:
         doc = json.loads(body)

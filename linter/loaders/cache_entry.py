@@ -27,7 +27,26 @@ def encode_entry(parsed: ParsedFile, key: str, text: str) -> bytes | None:
         ).encode("ascii")
     except (ValueError, TypeError, RecursionError, OverflowError):
         return None
-    return _MAGIC + key.encode() + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    return sealed(_MAGIC, key, body)
+
+
+def sealed(magic: bytes, key: str, body: bytes) -> bytes:
+    """An entry: the header line (`magic`, the key, the SHA-256 of the body), then the body."""
+    return magic + key.encode() + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+def unsealed(data: bytes, magic: bytes, key: str) -> bytes | None:
+    """The body of an entry `sealed` with `magic` and `key`; None for any other bytes."""
+    header_end = data.find(b"\n", 0, 256)
+    if header_end < 0:
+        return None
+    header = data[:header_end].split(b" ")
+    if len(header) != 3 or header[0] + b" " != magic or header[1] != key.encode():
+        return None
+    body = data[header_end + 1:]
+    if hashlib.sha256(body).hexdigest().encode() != header[2]:
+        return None
+    return body
 
 
 def _enc_block(b: Block) -> list[Any]:
@@ -69,14 +88,8 @@ class _Bad(Exception):
 
 def decode_entry(data: bytes, key: str, text: str, path: str) -> ParsedFile | None:
     """The parsed file an entry holds, or None when it is not exactly a valid entry for `text`."""
-    header_end = data.find(b"\n", 0, 256)
-    if header_end < 0:
-        return None
-    header = data[:header_end].split(b" ")
-    if len(header) != 3 or header[0] + b" " != _MAGIC or header[1] != key.encode():
-        return None
-    body = data[header_end + 1:]
-    if hashlib.sha256(body).hexdigest().encode() != header[2]:
+    body = unsealed(data, _MAGIC, key)
+    if body is None:
         return None
     try:
         doc = json.loads(body)
