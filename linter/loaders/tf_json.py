@@ -30,14 +30,18 @@ def _load_json(text: str) -> Any:
     return data
 
 
-def parse_tf_json(text: str, path: str) -> ParsedFile:
-    """Read a `.tf.json` file into the same block structure (positions: the line of each name)."""
+def _json_object(text: str, kind: str) -> tuple[dict[str, Any], Block, _LineFinder]:
+    """The file's top-level object, an empty root block spanning its lines, and a finder of names' lines."""
     data = _load_json(text)
     if not isinstance(data, dict):
-        raise HclSyntaxError("a .tf.json file must hold a JSON object", 1, 1)
+        raise HclSyntaxError(f"a {kind} file must hold a JSON object", 1, 1)
     lines = text.split("\n")
-    root = Block("", [], 1, 1, len(lines), 1)
-    finder = _LineFinder(lines)
+    return data, Block("", [], 1, 1, len(lines), 1), _LineFinder(lines)
+
+
+def parse_tf_json(text: str, path: str) -> ParsedFile:
+    """Read a `.tf.json` file into the same block structure (positions: the line of each name)."""
+    data, root, finder = _json_object(text, ".tf.json")
     labels_for = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1, "locals": 0,
                   "terraform": 0}
     for btype, content in data.items():
@@ -66,12 +70,7 @@ def _json_blocks(content: Any, depth: int, labels: tuple[str, ...] = ()) -> list
 
 def parse_tfvars_json(text: str, path: str) -> ParsedFile:
     """A `.tfvars.json` file: one JSON object whose keys are variables and whose values are literal."""
-    data = _load_json(text)
-    if not isinstance(data, dict):
-        raise HclSyntaxError("a .tfvars.json file must hold a JSON object", 1, 1)
-    lines = text.split("\n")
-    root = Block("", [], 1, 1, len(lines), 1)
-    finder = _LineFinder(lines)
+    data, root, finder = _json_object(text, ".tfvars.json")
     for name, value in data.items():
         line = finder.find(name)
         root.attributes[name] = Attribute(name, ("lit", value), line, 1, line, 1)
