@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .file_paths import is_within
 from .model import excerpt
 from .rule import Finding, Severity
 
@@ -91,7 +92,7 @@ def find_config(start: str, root: str | None = None) -> tuple[str, Any] | None:
     if not os.path.isdir(d):
         d = os.path.dirname(d)
     real = os.path.realpath(d)
-    if not (real == stop or real.startswith(stop.rstrip(os.sep) + os.sep)):
+    if not is_within(real, stop):
         stop = real  # an input outside the project: only its own directory
     while True:
         for name in CONFIG_FILES:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .file_paths import is_within
 from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
 from .scan_cache import Record, ScanCache
@@ -35,7 +36,7 @@ class Boundary:
 
     def contains(self, path: str) -> bool:
         real = real_path(path)
-        return real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)
+        return is_within(real, self.top)
 
     def describe(self) -> str:
         return {"root": "the --root directory", "git": "the git work tree"}.get(self.kind, "the file system")
@@ -72,7 +73,7 @@ def boundary_for(path: str, root: str | None = None, cwd: str | None = None) -> 
         return Boundary(top, "git", top)
     here = real_path(cwd or os.getcwd())
     target = real_path(path)
-    inside = target == here or target.startswith(here.rstrip(os.sep) + os.sep)
+    inside = is_within(target, here)
     project = here if inside else (target if os.path.isdir(target) else os.path.dirname(target))
     return Boundary(os.sep, "filesystem", project)
 

@@ -6,6 +6,7 @@ import stat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from ..file_paths import is_within
 from ..model import InputError
 from .hcl_tree import MAX_NESTING, Attribute, Block, HclSyntaxError, ParsedFile
 
@@ -205,7 +206,7 @@ def outside(path: str, boundary: str) -> str | None:
         base = os.path.normcase(real_path(boundary))
     except (OSError, ValueError):
         return path
-    if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+    if is_within(real, base):
         return None
     return real
 

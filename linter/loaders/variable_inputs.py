@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..file_paths import is_within
+
 ENV_PREFIX = "TF_VAR_"
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -88,7 +90,7 @@ def root_var_files(setting: RootVarFiles, root: str) -> list[str]:
     real = os.path.realpath(root)
     if real == base:
         rel = "."
-    elif real.startswith(base.rstrip(os.sep) + os.sep):
+    elif is_within(real, base):
         rel = os.path.relpath(real, base).replace(os.sep, "/")
     else:
         return []

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from ..api import Report
+from ..file_paths import is_within
 from ..report.formatters import RenderOptions
 from ..report.text import describe_unchecked, escape, summary
 from ..rule import Finding
@@ -154,7 +155,7 @@ def _within(source: str, path: str) -> bool:
     """Whether `source` (a file or directory a finding or an error names) is input `path` or inside it."""
     if path in (".", ""):
         return not (source.startswith(("/", "../")) or source == "..")
-    return source == path or source.startswith(path.rstrip("/") + "/")
+    return is_within(source, path, "/")
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
