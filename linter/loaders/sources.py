@@ -370,7 +370,7 @@ class SourceSet:
 
 
 def parse_kind(path: str) -> str:
-    """What a file's parsed form depends on besides its text (see `parse_source`)."""
+    """What a file's parsed form depends on besides its text: the reader `parse_source` gives it."""
     return "tfvars.json" if path.endswith(".tfvars.json") else "json" if path.endswith(".json") else "hcl"
 
 
@@ -395,9 +395,10 @@ def parse_source(text: str, path: str, shown: str) -> ParsedFile | InputError:
         # an empty .tf file is valid Terraform; it just declares nothing
         return ParsedFile(path, _empty_body(text))
     try:
-        if path.endswith(".tfvars.json"):
+        kind = parse_kind(path)
+        if kind == "tfvars.json":
             return parse_tfvars_json(text, path)
-        if path.endswith(".json"):
+        if kind == "json":
             return parse_tf_json(text, path)
         return parse_hcl(text, path)
     except HclSyntaxError as exc:
