@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -220,10 +221,14 @@ def _text_calls(directory: str, scan: ScanCache | None = None) -> tuple[list[str
     may_call = []
     confirmed: dict[str, list[str]] = {}
     for path in SourceSet.module_files(directory):
-        if os.path.islink(path):
+        try:
+            st: os.stat_result | None = os.lstat(path)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
             may_call.append(path)
             continue  # a link is read, if its target is within the boundary, by the loader alone
-        record = _scan_file(path, scan)
+        record = _scan_file(path, st, scan)
         if record is None:
             may_call.append(path)  # parsed to confirm: its error is the loader's to report
             continue
@@ -236,13 +241,9 @@ def _text_calls(directory: str, scan: ScanCache | None = None) -> tuple[list[str
     return out, may_call, confirmed
 
 
-def _scan_file(path: str, scan: ScanCache | None) -> Record | None:
-    """What the text scan finds in one file (kept from an earlier run when it has not changed);
-    None when it cannot be read."""
-    try:
-        st = os.lstat(path) if scan is not None else None
-    except OSError:
-        st = None
+def _scan_file(path: str, st: os.stat_result | None, scan: ScanCache | None) -> Record | None:
+    """What the text scan finds in one file (kept from an earlier run while its `lstat`, `st`, is
+    unchanged); None when it cannot be read."""
     if scan is not None and st is not None:
         kept = scan.lookup(path, st)
         if kept is not None:
