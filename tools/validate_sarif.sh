@@ -34,6 +34,10 @@ VERSION=5.7.0
 here="$(cd "$(dirname "$0")" && pwd)"
 config="$here/sarif-multitool-gh.xml"
 
+clean_log() {  # clean_log LOG N: the Multitool's log reports N files scanned, no error, a successful end
+  ! grep -qE ': error ' "$1" && grep -qx "Done\. $2 files\? scanned\." "$1" && grep -q 'Analysis completed successfully' "$1"
+}
+
 if [ "${1:-}" = "--one" ]; then  # internal: validate one file with $VALIDATE_TOOL
   f="$2"
   log="$(mktemp)"
@@ -44,8 +48,8 @@ if [ "${1:-}" = "--one" ]; then  # internal: validate one file with $VALIDATE_TO
     cat "$log" >&2
     exit 1
   fi
-  bad="$(grep -E ': error ' "$log" || true)"
-  if [ -n "$bad" ] || ! grep -q 'Analysis completed successfully' "$log"; then
+  if ! clean_log "$log" 1; then
+    bad="$(grep -E ': error ' "$log" || true)"
     echo "FAIL $f" >&2
     if [ -n "$bad" ]; then echo "$bad" >&2; else cat "$log" >&2; fi
     exit 1
@@ -255,10 +259,7 @@ export VALIDATE_TOOL="$tool" VALIDATE_CONFIG="$config"
 failed=0
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-if "$tool" validate --rule-kind "Sarif;Gh" -c "$config" "${files[@]}" >"$log" 2>&1 \
-    && ! grep -qE ': error ' "$log" \
-    && grep -qx "Done\. ${#files[@]} files\? scanned\." "$log" \
-    && grep -q 'Analysis completed successfully' "$log"; then
+if "$tool" validate --rule-kind "Sarif;Gh" -c "$config" "${files[@]}" >"$log" 2>&1 && clean_log "$log" "${#files[@]}"; then
   printf 'ok   %s\n' "${files[@]}"
 else
   echo "validate_sarif: the run over all ${#files[@]} file(s) was not clean; validating each file on its own" >&2
