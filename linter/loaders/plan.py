@@ -233,10 +233,7 @@ def _unset_nested(values: dict[str, Any], exprs: dict[str, Any]) -> None:
     for k, written in exprs.items():
         v = values.get(k)
         if isinstance(written, list) and type(v) is list:
-            values[k] = [
-                _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item
-                for i, item in enumerate(v)
-            ]
+            values[k] = _unset_blocks(v, written)
 
 
 def _normalize(value: Any) -> Any:
@@ -309,12 +306,14 @@ def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str
             if k not in exprs and k != "id" and k not in blocks:
                 out[k] = None
         elif type(v) is list and isinstance(exprs.get(k), list):
-            written = exprs[k]
-            out[k] = [
-                _unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item
-                for i, item in enumerate(v)
-            ]
+            out[k] = _unset_blocks(v, exprs[k])
     return out
+
+
+def _unset_blocks(items: list[Any], written: list[Any]) -> list[Any]:
+    """`_unset_from_config` of each block of a list against the block written at its place."""
+    return [_unset_from_config(item, written[i]) if isinstance(item, dict) and i < len(written) else item
+            for i, item in enumerate(items)]
 
 
 def load_document(doc: Any, source: str) -> Inventory:
