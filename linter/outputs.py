@@ -18,7 +18,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -166,6 +165,8 @@ def write_atomic(path: str, text: str, what: str = "report") -> None:
     real = os.path.realpath(path)
     directory = os.path.dirname(real)
     try:
+        import tempfile  # here: a run that writes no file does not import it
+
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 
+from .installed import EntryPointLike as EntryPoint
+from .installed import entry_points
 from .rule import Rule
 
 GROUP = "vpcep_lint.rules"
@@ -40,24 +41,24 @@ def discover(eps: Iterable[EntryPoint] | None = None) -> tuple[list[type[Rule]],
     rules: dict[str, type[Rule]] = {}
     errors: list[RuleLoadError] = []
     for ep in found:
-        dist = _distribution(ep)
         try:
             cls = ep.load()
         except Exception as exc:  # a broken plugin must not take the others down
-            errors.append(RuleLoadError(ep.name, dist, f"{type(exc).__name__}: {exc}"))
+            errors.append(RuleLoadError(ep.name, _distribution(ep), f"{type(exc).__name__}: {exc}"))
             continue
         if not (isinstance(cls, type) and issubclass(cls, Rule)):
-            errors.append(RuleLoadError(ep.name, dist, "entry point is not a vpcep_lint.rule.Rule subclass"))
+            errors.append(RuleLoadError(ep.name, _distribution(ep),
+                                        "entry point is not a vpcep_lint.rule.Rule subclass"))
             continue
         if cls.id != ep.name or not VALID_ID.match(cls.id):
-            errors.append(RuleLoadError(ep.name, dist,
+            errors.append(RuleLoadError(ep.name, _distribution(ep),
                                         f"rule id {cls.id!r} must match the entry point name and {VALID_ID.pattern}"))
             continue
         if cls.id in rules and rules[cls.id] is not cls:
             raise DuplicateRuleError(
-                f"rule id {cls.id} is provided twice: by {rules[cls.id].package} and by {dist}"
+                f"rule id {cls.id} is provided twice: by {rules[cls.id].package} and by {_distribution(ep)}"
             )
-        cls.package = "vpcep-lint" if cls.__module__.startswith("vpcep_lint.") else dist
+        cls.package = "vpcep-lint" if cls.__module__.startswith("vpcep_lint.") else _distribution(ep)
         rules[cls.id] = cls
     return [rules[k] for k in sorted(rules)], errors
 

@@ -1,12 +1,10 @@
 """What a rule is and what it yields."""
 from __future__ import annotations
 
-import hashlib
 import inspect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from importlib import resources
 from typing import ClassVar
 
 from .domain import Unknown
@@ -53,6 +51,8 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
+        import hashlib  # here: only a run that reports fingerprints pays for OpenSSL's start-up
+
         raw = "\x1f".join((self.rule_id, self.address, self.key or self.attribute or ""))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
@@ -77,6 +77,8 @@ PAGES = "vpcep_lint.rule_pages"
 
 def rule_page(rule_id: str) -> str | None:
     """The page `docs/rules/<rule_id>.md` as installed with the package; None when there is none."""
+    from importlib import resources  # here: only --explain and the rule pages read it
+
     try:
         page = resources.files(PAGES).joinpath(f"{rule_id}.md")
         return page.read_text(encoding="utf-8").strip() if page.is_file() else None

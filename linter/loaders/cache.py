@@ -23,7 +23,7 @@ import sys
 import time
 from functools import cache
 
-from .. import __version__
+from .. import __version__, installed
 from ..loaders import cache_entry
 from ..loaders.cache_dir import CacheDir, configured_dir, default_dir
 from ..loaders.cache_entry import FORMAT, decode_entry, encode_entry
@@ -61,12 +61,7 @@ def code_digest() -> str:
 
 
 def _version(dist: str) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(dist)
-    except Exception:  # pragma: no cover
-        return "?"
+    return installed.version(dist) or "?"
 
 
 def _kind(path: str) -> str:

@@ -3,9 +3,9 @@ shape the loaders read (the JSON Schemas in `schemas/`), and where a rejected va
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cache
-from importlib import resources as importlib_resources
 from typing import Any
 
 SUPPORTED_MAJOR = {0, 1}
@@ -22,7 +22,15 @@ class PlanError(Exception):
 
 @cache
 def _schema(name: str) -> Any:
-    text = importlib_resources.files("vpcep_lint").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
+    """A schema of the `vpcep_lint.schemas` package: read beside this module where the package is
+    a folder (importing `importlib.resources` costs more than the reading), else through it."""
+    try:
+        with open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", name), encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:  # pragma: no cover - installed in a zip file
+        from importlib import resources
+
+        text = resources.files("vpcep_lint").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

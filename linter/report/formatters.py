@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Protocol
+
+from ..installed import EntryPointLike as EntryPoint
+from ..installed import entry_points
 
 if TYPE_CHECKING:
     from ..api import Report

@@ -1,0 +1,56 @@
+"""What a run does not import: each of these is paid for by every run that imports it (start-up
+is most of a small run), so a plan run leaves out what only other runs need."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "VPCEP001" / "bad" / "deny-before-allow"
+
+PROBE = """
+import sys
+from vpcep_lint.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+import json
+print(json.dumps(sorted(sys.modules)))
+"""
+
+NOT_FOR_A_PLAN = {
+    "importlib.metadata": "entry points are read from the distributions' folders (vpcep_lint.installed)",
+    "importlib.resources": "the schemas are read beside the package, rule pages only by --explain",
+    "email": "came with importlib.metadata",
+    "zipfile": "came with importlib.resources",
+    "tempfile": "only a run that writes a file imports it",
+    "hcl2": "no .tf beside the plan: nothing to parse",
+    "lark": "no .tf beside the plan: nothing to parse",
+    "jsonschema": "only a rejected document is explained with it",
+    "multiprocessing": "one document: no parse workers",
+}
+
+
+def imported(tmp_path: Path, *args: str, says: str = "1 finding") -> set[str]:
+    shutil.copy(FIXTURE / "plan.json", tmp_path / "plan.json")
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert says in proc.stdout, proc.stdout
+    return set(json.loads(proc.stdout.splitlines()[-1]))
+
+
+def test_a_plan_run_imports_none_of_what_only_other_runs_need(tmp_path: Path) -> None:
+    modules = imported(tmp_path, "plan.json", "--no-cache")
+    assert "vpcep_lint.loaders.plan" in modules, "the probe ran a plan"
+    unexpected = {name: why for name, why in NOT_FOR_A_PLAN.items() if name in modules}
+    assert unexpected == {}
+
+
+def test_writing_a_report_to_a_file_still_works_with_tempfile_imported_late(tmp_path: Path) -> None:
+    modules = imported(tmp_path, "plan.json", "--no-cache", "-f", "sarif=out.sarif", says="[")
+    assert "tempfile" in modules
+    assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]
