@@ -40,6 +40,7 @@ class Distribution:
     def __init__(self, path: str) -> None:
         self.path = path
         self._name: str | None = None
+        self._points: list[tuple[str, str, str]] | None = None
 
     @property
     def name(self) -> str:
@@ -61,6 +62,12 @@ class Distribution:
             if line.lower().startswith(prefix):
                 return line[len(prefix):].strip()
         return None
+
+    def points(self) -> list[tuple[str, str, str]]:
+        """(group, name, value) of every entry point it declares."""
+        if self._points is None:
+            self._points = _sections(self.read("entry_points.txt") or "")
+        return self._points
 
     def read(self, name: str) -> str | None:
         try:
@@ -107,11 +114,32 @@ def _plain_paths() -> bool:
     return True
 
 
+_known: tuple[tuple[tuple[str, int], ...], list[Distribution] | None] | None = None
+"""The last listing and the path entries (with their modification times) it was made from."""
+
+
 def distributions() -> list[Distribution] | None:
     """Every distribution on `sys.path`, the first of each name; None where only
-    `importlib.metadata` can tell (a zip file on the path, another finder of distributions)."""
+    `importlib.metadata` can tell (a zip file on the path, another finder of distributions).
+    Listed again when the path or the modification time of a folder on it changes (what
+    importlib.metadata and the import system watch too)."""
+    global _known
     if not _plain_paths():
         return None
+    key = tuple((entry, _mtime(entry)) for entry in sys.path)
+    if _known is None or _known[0] != key:
+        _known = (key, _listing())
+    return _known[1]
+
+
+def _mtime(entry: str) -> int:
+    try:
+        return os.stat(entry or ".").st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _listing() -> list[Distribution] | None:
     seen: set[str] = set()
     found: list[Distribution] = []
     for entry in sys.path:
@@ -127,7 +155,7 @@ def distributions() -> list[Distribution] | None:
             if not low.endswith((".dist-info", ".egg-info")):
                 continue
             path = os.path.join(entry, child) if entry else child
-            if not os.path.isdir(path):
+            if low.endswith(".egg-info") and not os.path.isdir(path):
                 return None  # an egg-info file (very old setuptools): leave it to importlib.metadata
             name = _normalized(low.rpartition(".")[0].partition("-")[0])
             if name in seen:
@@ -165,9 +193,7 @@ def entry_points(group: str) -> list[Any]:
         return list(from_metadata(group=group))
     found: list[Any] = []
     for dist in dists:
-        text = dist.read("entry_points.txt")
-        if text:
-            found += [EntryPoint(n, v, g, dist) for g, n, v in _sections(text) if g == group]
+        found += [EntryPoint(n, v, g, dist) for g, n, v in dist.points() if g == group]
     return found
 
 

@@ -3,6 +3,7 @@ gives: the same entry points of the same distributions, the first of a name on `
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -78,3 +79,12 @@ def test_a_zip_file_on_the_path_is_left_to_importlib_metadata(tmp_path: Path, mo
     points = installed.entry_points("vpcep_lint.rules")
     assert [(e.name, e.value) for e in points] == [("ZIP001", "zipped:Rule")]
     assert installed.version("zipped") == "1"
+
+
+def test_a_distribution_installed_while_the_process_runs_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert installed.entry_points("vpcep_lint.rules") == []
+    before = tmp_path.stat().st_mtime_ns
+    dist(tmp_path, "late-1.dist-info", "late", "1", "[vpcep_lint.rules]\nLATE001 = late:Rule\n")
+    os.utime(tmp_path, ns=(before + 10**9, before + 10**9))  # a clock coarser than the test: the folder changed
+    assert [e.name for e in installed.entry_points("vpcep_lint.rules")] == ["LATE001"]
