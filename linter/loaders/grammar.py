@@ -21,7 +21,7 @@ import os
 from functools import cache
 from typing import Any
 
-_FORMAT = 1
+_FORMAT = 2
 _LIMIT = 32 * 1024 * 1024
 
 
@@ -86,7 +86,11 @@ def dump(lark_parser: Any) -> bytes | None:
     try:
         data, memo = lark_parser.memo_serialize([TerminalDef, Rule])
         data["options"] = {k: v for k, v in data["options"].items() if k != "postlex"}
-        return json.dumps(_enc({"data": data, "memo": memo}), separators=(",", ":")).encode("ascii")
+        table = data["parser"]["parser"]
+        states = table["states"]
+        doc = _enc({"data": data, "memo": memo})
+        doc["data"]["parser"]["parser"]["states"] = {_STATES: _flat_states(states)}
+        return json.dumps(doc, separators=(",", ":")).encode("ascii")
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
         return None
 
@@ -100,6 +104,8 @@ def load(raw: bytes) -> Any:
         if not isinstance(doc, dict) or set(doc) != {"data", "memo"}:
             return None
         data = doc["data"]
+        table = data["parser"]["parser"]
+        table["states"] = _table_states(table["states"])
         options = data.get("options") if isinstance(data, dict) else None
         if not isinstance(options, dict) or options.get("parser") != "lalr" or "postlex" in options:
             return None
@@ -112,6 +118,41 @@ def load(raw: bytes) -> Any:
 
 
 _NO_CODE_OPTIONS = ("tree_class", "transformer", "lexer_callbacks", "edit_terminals", "_plugins", "regex", "use_bytes")
+
+
+# The LALR table is four fifths of the data: state -> {token: (0, next state) | (1, {"@": rule})}.
+# It is kept as one flat row of integers per state, [state, token, kind, number, token, kind,
+# number...], which JSON reads without building an object per action.
+_STATES = "\0s"
+
+
+def _flat_states(states: dict[int, dict[int, tuple[int, Any]]]) -> list[list[int]]:
+    rows = []
+    for state, actions in states.items():
+        row = [state]
+        for token, (kind, arg) in actions.items():
+            number = arg["@"] if kind == 1 else arg
+            if type(state) is not int or type(token) is not int or type(number) is not int or kind not in (0, 1):
+                raise TypeError("not a table lark makes")  # dump gives None: the parser is built each run
+            row += (token, kind, number)
+        rows.append(row)
+    return rows
+
+
+def _table_states(encoded: Any) -> dict[int, dict[int, tuple[int, Any]]]:
+    """The table from its rows; ValueError unless every row is whole and every number an int."""
+    if not isinstance(encoded, dict) or set(encoded) != {_STATES} or not isinstance(encoded[_STATES], list):
+        raise ValueError("not an encoded table")
+    states: dict[int, dict[int, tuple[int, Any]]] = {}
+    for row in encoded[_STATES]:
+        if type(row) is not list or len(row) % 3 != 1 or set(map(type, row)) != {int}:
+            raise ValueError("not a row of the table")
+        kinds = row[2::3]
+        if not set(kinds) <= {0, 1}:
+            raise ValueError("not an action")
+        states[row[0]] = {token: (0, number) if kind == 0 else (1, {"@": number})
+                          for token, kind, number in zip(row[1::3], kinds, row[3::3], strict=True)}
+    return states
 
 
 # JSON cannot tell a tuple from a list, nor hold an integer key: an object with one key that no
@@ -148,6 +189,8 @@ def _hook(obj: dict[str, Any]) -> Any:
                     raise ValueError("not an encoded pair")
                 out[pair[0]] = pair[1]
             return out
+        if _STATES in obj:
+            return obj  # the table's rows: _table_states reads them
     for k in obj:
         if k.startswith("\0"):
             raise ValueError("not an encoded value")
