@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .loaders.sources import ReadError, SourceSet, decode, read_stream, real_path
+from .loaders.sources import ReadError, SourceSet, decode, may_be_document, read_stream, read_text, real_path
 from .model import InputError
 from .options import Options
 from .results import Report
@@ -153,14 +153,22 @@ def _through_callers(
             target.files |= group.files
 
 
+def _read_input(raw: str) -> tuple[Any, str | InputError | None]:
+    """A plan or state decoded straight from its bytes, else (None, the file's text or why it
+    cannot be read). The plan decoder (and msgspec) is imported only for a file that may be one."""
+    if not may_be_document(raw):
+        return None, read_text(raw)
+    from .loaders.plan_decode import read_document
+
+    return read_document(raw)
+
+
 def _add_input_file(report: Report, found: Inputs, raw: str, shown: str, sources: SourceSet) -> None:
     """One file named on the command line: configuration, variables, or a plan or state document.
 
     A function of its own so that the text of a large plan is freed once it is parsed.
     """
-    from .loaders.plan_decode import read_document
-
-    plan, text = read_document(raw)  # a plan is decoded straight from its bytes
+    plan, text = _read_input(raw)
     if plan is not None:
         found.documents.append((shown, plan, raw))
         return

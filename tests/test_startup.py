@@ -54,3 +54,14 @@ def test_writing_a_report_to_a_file_still_works_with_tempfile_imported_late(tmp_
     modules = imported(tmp_path, "plan.json", "--no-cache", "-f", "sarif=out.sarif", says="[")
     assert "tempfile" in modules
     assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]
+
+
+def test_a_run_on_a_terraform_file_does_not_import_the_plan_decoder(tmp_path: Path) -> None:
+    shutil.copy(FIXTURE / "main.tf", tmp_path / "main.tf")
+    proc = subprocess.run([sys.executable, "-c", PROBE, "main.tf", "--no-cache"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 finding" in proc.stdout, proc.stdout
+    modules = set(json.loads(proc.stdout.splitlines()[-1]))
+    assert "vpcep_lint.loaders.hcl" in modules, "the probe ran on HCL"
+    assert {"msgspec", "vpcep_lint.loaders.plan_decode"} & modules == set()

@@ -369,6 +369,11 @@ class SourceSet:
         return self._defs[key]
 
 
+def may_be_document(path: str) -> bool:
+    """A file that may hold a plan or state: `.json`, but not Terraform's JSON syntax nor a var file."""
+    return path.endswith(".json") and not path.endswith((".tf.json", ".tfvars.json"))
+
+
 def parse_kind(path: str) -> str:
     """What a file's parsed form depends on besides its text: the reader `parse_source` gives it."""
     return "tfvars.json" if path.endswith(".tfvars.json") else "json" if path.endswith(".json") else "hcl"
