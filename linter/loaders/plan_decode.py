@@ -4,8 +4,10 @@
 `*_sensitive` trees and `relevant_attributes`, about half of it never read, and then the JSON
 Schema walk visits all of it again. Here msgspec decodes the plan against typed structures as
 strict as `schemas/plan.schema.json` for `resource_changes`, `planned_values` and `prior_state`:
-what the loader does not read is checked and skipped without being built; `variables` and
-`configuration`, which it reads whole, are decoded and then checked by the compiled schema.
+what the loader does not read is checked and skipped without being built. `variables` is
+decoded whole into its typed shape; `configuration`, which the loader reads whole as `json`
+gives it, is kept as its raw bytes, checked by a second typed decode as strict as the schema
+(it builds nothing it checks), then decoded whole: no Python walk of the schema.
 
 Anything this path does not accept exactly as the standard one would (not a plan, no
 `resource_changes`, a shape the schema rejects, NaN, a lone surrogate, a number `json` refuses,
@@ -102,11 +104,48 @@ if msgspec is not None:
 
     class _Plan(Struct):
         format_version: str
-        variables: dict[str, Any] | UnsetType = UNSET
+        variables: dict[str, dict[str, Any]] | UnsetType = UNSET
         planned_values: _Values | UnsetType = UNSET
         prior_state: _PriorState | UnsetType = UNSET
         resource_changes: list[_ResourceChange] | UnsetType = UNSET
-        configuration: dict[str, Any] | UnsetType = UNSET
+        configuration: msgspec.Raw | UnsetType = UNSET
+
+    # `configuration`, checked against the schema by one typed decode that builds nothing it
+    # checks, then decoded whole (the loader reads it as `json` gives it)
+    _Expressions = dict[str, _Opaque | list[msgspec.Raw]]
+
+    class _Expression(Struct):
+        references: list[msgspec.Raw] | UnsetType = UNSET
+
+    class _ConfigResource(Struct):
+        address: _Str = UNSET
+        type: _Str = UNSET
+        name: _Str = UNSET
+        provider_config_key: _Str = UNSET
+        expressions: _Expressions | UnsetType = UNSET
+        count_expression: _Expression | UnsetType = UNSET
+        for_each_expression: _Expression | UnsetType = UNSET
+
+    class _ModuleCall(Struct):
+        expressions: _Expressions | UnsetType = UNSET
+        count_expression: _Expression | UnsetType = UNSET
+        for_each_expression: _Expression | UnsetType = UNSET
+        module: _ConfigModule | UnsetType = UNSET
+
+    class _Output(Struct):
+        expression: _Expression | UnsetType = UNSET
+
+    class _ConfigModule(Struct):
+        resources: list[_ConfigResource] | UnsetType = UNSET
+        module_calls: dict[str, _ModuleCall] | UnsetType = UNSET
+        outputs: dict[str, _Output] | UnsetType = UNSET
+
+    class _ProviderConfig(Struct):
+        expressions: _Expressions | UnsetType = UNSET
+
+    class _Configuration(Struct):
+        provider_config: dict[str, _ProviderConfig] | UnsetType = UNSET
+        root_module: _ConfigModule | UnsetType = UNSET
 
 
 @cache
@@ -116,18 +155,9 @@ def _decoder() -> Any:
 
 
 @cache
-def _rest_check() -> Any:
-    """The compiled schema of the parts decoded whole: `variables` and `configuration`."""
-    from ..schemacheck import compile_schema
-    from .plan_shape import _schema
-
-    schema = _schema("plan.schema.json")
-    props = schema["properties"]
-    return compile_schema({
-        "type": "object",
-        "properties": {"variables": props["variables"], "configuration": props["configuration"]},
-        "definitions": schema.get("definitions", {}),
-    })
+def _config_decoders() -> tuple[Any, Any]:
+    """The check of `configuration` (its shape as `schemas/plan.schema.json` has it) and its decoder."""
+    return msgspec.json.Decoder(_Configuration), msgspec.json.Decoder()
 
 
 def decode_plan(data: bytes | bytearray) -> CheckedPlan | None:
@@ -138,27 +168,27 @@ def decode_plan(data: bytes | bytearray) -> CheckedPlan | None:
     unset = UNSET
     limit = sys.getrecursionlimit()
     depth = _depth()
+    configuration: Any = unset
     try:
         sys.setrecursionlimit(depth + MAX_FAST_NESTING)
         plan = decoder.decode(data)
+        if plan.resource_changes is unset or not plan.resource_changes:
+            return None  # a plan read from planned_values, or a state: the standard path
+        if plan.configuration is not unset:
+            check, whole = _config_decoders()
+            check.decode(plan.configuration)  # raises where the schema would say no
+            configuration = whole.decode(plan.configuration)
     except Exception:  # msgspec's DecodeError/ValidationError, RecursionError, MemoryError...
         return None
     finally:
         sys.setrecursionlimit(limit)
-    if plan.resource_changes is unset or not plan.resource_changes:
-        return None  # a plan read from planned_values, or a state: the standard path
     if not _as_json_reads(data):
         return None
     doc = CheckedPlan(format_version=plan.format_version)
-    for key in ("variables", "configuration"):
-        value = getattr(plan, key)
-        if value is not unset:
-            doc[key] = value
-    try:
-        if not _rest_check()(doc):
-            return None
-    except RecursionError:
-        return None
+    if plan.variables is not unset:
+        doc["variables"] = plan.variables
+    if configuration is not unset:
+        doc["configuration"] = configuration
     doc["resource_changes"] = plan.resource_changes  # items read like dicts
     return doc
 
