@@ -136,7 +136,11 @@ class Resource:
     def get(self, path: str | tuple[str | int, ...], default: Any = None) -> Any:
         """The value at `path` (`network[0].uuid`); None when absent, UNKNOWN when unknown."""
         parts = split_path(path) if isinstance(path, str) else path
-        value: Any = self.values
+        value: Any
+        if len(parts) == 1 and type(parts[0]) is str:  # `cidr`: most reads
+            value = self.values.get(parts[0])
+            return default if value is None else value
+        value = self.values
         for part in parts:
             if value is UNKNOWN:
                 return UNKNOWN
@@ -259,7 +263,7 @@ class Inventory:
         self._by_address: dict[str, Resource] = {}
         self._by_type: dict[str, list[Resource]] = {}
         self._by_config: dict[str, list[Resource]] = {}
-        self._reverse: dict[str, list[tuple[Resource, tuple[str | int, ...]]]] | None = None
+        self._reverse: dict[str, list[tuple[Resource, tuple[str | int, ...], str]]] | None = None
         for r in self.resources:
             self._index(r)
 
@@ -361,24 +365,20 @@ class Inventory:
 
     def referrers(self, target: Resource, *types: str) -> list[tuple[Resource, tuple[str | int, ...], str]]:
         """Resources pointing at `target`: (resource, path of the attribute, attribute read)."""
-        if self._reverse is None:
-            rev: dict[str, list[tuple[Resource, tuple[str | int, ...]]]] = {}
+        if self._reverse is None:  # each (resource, path, attribute) once per target, in order
+            rev: dict[str, list[tuple[Resource, tuple[str | int, ...], str]]] = {}
             for r in self.resources:
                 for key, refs in r.refs.items():
-                    for ref in refs:
-                        rev.setdefault(ref.address, []).append((r, key))
+                    if len(refs) == 1:
+                        rev.setdefault(refs[0].address, []).append((r, key, refs[0].attribute))
+                        continue
+                    for ref in dict.fromkeys(refs):  # a path's refs: (address, attribute) each once
+                        rev.setdefault(ref.address, []).append((r, key, ref.attribute))
             self._reverse = rev
-        out: list[tuple[Resource, tuple[str | int, ...], str]] = []
-        seen: set[tuple[int, tuple[str | int, ...], str]] = set()
-        for r, key in self._reverse.get(target.address, ()):
-            if types and r.type not in types:
-                continue
-            for ref in r.refs.get(key, ()):
-                token = (id(r), key, ref.attribute)
-                if ref.address == target.address and token not in seen:
-                    seen.add(token)
-                    out.append((r, key, ref.attribute))
-        return out
+        found = self._reverse.get(target.address, ())
+        if not types:
+            return list(found)
+        return [item for item in found if item[0].type in types]
 
 
 def normalize_value(value: Any) -> Any:

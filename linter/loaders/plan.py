@@ -25,6 +25,7 @@ class PlanLoader(References):
         self.provider_config: dict[str, Any] = {}
         self.variables: dict[str, Any] = {}
         self._instances_by_config: dict[str, list[str]] | None = None
+        self._by_module_config: dict[tuple[str, str], list[Resource]] | None = None
         self._providers: dict[str, tuple[Any, Any]] = {}
 
     def load(self) -> Inventory:
@@ -211,21 +212,38 @@ def _merge_unknown(after: Any, unknown: Any) -> Any:
 def _merge_unset(after: dict[str, Any], unknown: dict[str, Any], exprs: dict[str, Any],
                  blocks: dict[str, str]) -> dict[str, Any]:
     """`_unset_from_config(_merge_unknown(after, unknown), exprs, blocks)` on the top level in
-    one pass (`_unset_nested` does the blocks, once the sets are aligned)."""
-    out: dict[str, Any] = {}
+    one pass (`_unset_nested` does the blocks, once the sets are aligned). Done in `after`
+    itself: a change's values are read once (same keys, same order as a copy would have)."""
     for k, v in after.items():
         if k in unknown:
             value = _merge_unknown(v, unknown[k])
             if value is UNKNOWN and k not in exprs and k != "id" and k not in blocks:
                 value = None
-            out[k] = value
+            after[k] = value
         else:
-            out[k] = _normalize(v)
+            t = type(v)
+            if t is str:
+                if not v:
+                    after[k] = None
+            elif t is dict or t is list:
+                _normalize_here(v)
     for k, flag in unknown.items():
-        if k not in out:
+        if k not in after:
             unknown_here = flag is True or (type(flag) in _NESTED and flag)
-            out[k] = UNKNOWN if unknown_here and (k in exprs or k == "id" or k in blocks) else None
-    return out
+            after[k] = UNKNOWN if unknown_here and (k in exprs or k == "id" or k in blocks) else None
+    return after
+
+
+def _normalize_here(value: dict[str, Any] | list[Any]) -> None:
+    """`_normalize` in place, for a value decoded from JSON (no object in it is shared)."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for k, v in items:
+        t = type(v)
+        if t is str:
+            if not v:
+                value[k] = None  # type: ignore[index]
+        elif t is dict or t is list:
+            _normalize_here(v)
 
 
 def _unset_nested(values: dict[str, Any], exprs: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ class References:
 
     config_modules: dict[str, _ConfigModule]
     _instances_by_config: dict[str, list[str]] | None
+    _by_module_config: dict[tuple[str, str], list[Resource]] | None = None
 
     def _module_instances(self, inv: Inventory) -> dict[str, list[str]]:
         """Module instances that hold resources, by their configuration prefix (`module.a.`), sorted."""
@@ -35,49 +36,53 @@ class References:
             self._instances_by_config = {k: sorted(v) for k, v in index.items()}
         return self._instances_by_config
 
+    def _in_module(self, inv: Inventory) -> dict[tuple[str, str], list[Resource]]:
+        """The resources by module instance and configuration address, in inventory order."""
+        if self._by_module_config is None:
+            index: dict[tuple[str, str], list[Resource]] = {}
+            for r in inv:
+                index.setdefault((r.module, r.config_address), []).append(r)
+            self._by_module_config = index
+        return self._by_module_config
+
     def _resolve_references(self, inv: Inventory) -> None:
         # a reference straight to a resource leads to the same instances from every resource of
         # the same module instance (and key, when the expression uses one): resolved once
         direct: dict[tuple[str, Any, str], list[Ref]] = {}
+        # the instances of one configuration block share its expressions: read once per block
+        read: dict[int, list[tuple[tuple[Any, ...], list[tuple[str, bool]], list[str]]]] = {}
         for res in inv:
             config = getattr(res, "_config", None)
             if config is None:
                 continue
-            exprs = config.get("expressions") or {}
-            for path, refs in _expression_refs(exprs, (), []):
-                # each reference once: what it leads to, and whether it leads to no resource
-                markers = [r for r in refs if r.startswith(("each.key", "count."))]
-                if not markers and any(r.startswith("each.") for r in refs):
-                    markers = ["each.key"]
-                targets = self._targets(inv, res, path, refs, markers, config, direct)
+            paths = read.get(id(config))  # every config stays alive as some resource's `_config`
+            if paths is None:
+                paths = read[id(config)] = _followed(config.get("expressions") or {})
+            for path, follow, markers in paths:
+                targets = self._targets(inv, res, path, follow, markers, config, direct)
                 if targets:
                     res.refs[path] = list(targets)
 
-    def _targets(self, inv: Inventory, res: Resource, path: tuple[Any, ...], refs: list[str], markers: list[str],
-                 config: dict[str, Any], direct: dict[tuple[str, Any, str], list[Ref]]) -> dict[Ref, None]:
+    def _targets(self, inv: Inventory, res: Resource, path: tuple[Any, ...], follow: list[tuple[str, bool]],
+                 markers: list[str], config: dict[str, Any],
+                 direct: dict[tuple[str, Any, str], list[Ref]]) -> dict[Ref, None]:
         """What the references at `path` lead to; the path is noted unresolved if one leads nowhere."""
         targets: dict[Ref, None] = {}
-        for r in _maximal(refs) if len(refs) > 1 else refs:
-            if r.startswith(("each.key", "count.", "path.", "terraform.")):
-                continue
-            found = self._resolve_one(inv, res, r, markers, config, direct)
+        address, module = res.address, res.module
+        for r, to_resource in follow:
+            if to_resource:  # what `_resolve` does with it, without its bookkeeping
+                token = (module, res.index if markers else None, r)
+                found = direct.get(token)
+                if found is None:
+                    found = direct[token] = _unique(self._resolve_resource(inv, *token))
+            else:
+                found = self._resolve(inv, module, res.index, [r] + markers, config, set())
             if not found:
                 res.unresolved.add(path)
             for t in found:
-                if t.address != res.address:
+                if t.address != address:
                     targets[t] = None
         return targets
-
-    def _resolve_one(self, inv: Inventory, res: Resource, r: str, markers: list[str], config: dict[str, Any],
-                     direct: dict[tuple[str, Any, str], list[Ref]]) -> list[Ref]:
-        if r.startswith(_NOT_DIRECT):
-            return self._resolve(inv, res.module, res.index, [r] + markers, config, set())
-        # what `_resolve` does with a reference to a resource, without its bookkeeping
-        token = (res.module, res.index if markers else None, r)
-        found = direct.get(token)
-        if found is None:
-            found = direct[token] = _unique(self._resolve_resource(inv, *token))
-        return found
 
     def _resolve(
         self,
@@ -123,9 +128,8 @@ class References:
             return []
         rtype, name, index, rest = parsed
         prefix = module + "." if module else ""
-        config_address = strip_keys(prefix) + f"{rtype}.{name}"
-        candidates = [r for r in inv.instances(config_address) if r.address.startswith(prefix) or not prefix]
-        candidates = [r for r in candidates if r.module == module]
+        # the instances of `rtype.name` in this module instance (each such address starts with the prefix)
+        candidates = self._in_module(inv).get((module, strip_keys(prefix) + f"{rtype}.{name}"), [])
         if index:
             wanted = f"{prefix}{rtype}.{name}{index}"
             candidates = [r for r in candidates if r.address == wanted]
@@ -246,6 +250,25 @@ def _expression_refs(exprs: Any, at: tuple[Any, ...],
     return out
 
 
+_SKIPPED = ("each.key", "count.", "path.", "terraform.")
+"""References `_targets` does not follow: they name no resource."""
+
+
+def _followed(exprs: Any) -> list[tuple[tuple[Any, ...], list[tuple[str, bool]], list[str]]]:
+    """Each path of `exprs` with references: the ones to follow (each once, with whether it is
+    one straight to a resource) and the key markers (`each.key`, `count.index`) that tie them to
+    the resource's own key."""
+    out = []
+    for path, refs in _expression_refs(exprs, (), []):
+        markers = [r for r in refs if r.startswith(("each.key", "count."))]
+        if not markers and any(r.startswith("each.") for r in refs):
+            markers = ["each.key"]
+        follow = [(r, not r.startswith(_NOT_DIRECT)) for r in (_maximal(refs) if len(refs) > 1 else refs)
+                  if not r.startswith(_SKIPPED)]
+        out.append((path, follow, markers))
+    return out
+
+
 def _all_refs(expr: Any) -> list[str]:
     out: list[str] = []
     if isinstance(expr, dict):
@@ -274,6 +297,13 @@ def _maximal(refs: list[str]) -> list[str]:
     """Drop references that only repeat a prefix of another one in the same list (in n log n:
     the references that extend `r` sort right after it, one run for `r.` and one for `r[`)."""
     refs = _strings(refs)
+    if len(refs) == 2:  # the usual `x.name.id`, `x.name`
+        a, b = refs
+        if b.startswith((a + ".", a + "[")):
+            return [b]
+        if a == b or a.startswith((b + ".", b + "[")):
+            return [a]
+        return [a, b]
     if len(refs) < 8:
         kept: list[str] = []
         for r in refs:
