@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import ENVIRONMENT, UNKNOWN, InputError, Inventory, Resource, Unchecked, normalize_value, strip_keys
 from ..provider import BLOCKS, canonical_type, convert, set_blocks
+from .plan_decode import change_fields, identity
 from .plan_refs import References, _ConfigModule, _obj, _split_module
 from .plan_shape import PlanError, _schema, check_shape, kind_of, locate
 from .state import load_state, walk_state
@@ -60,16 +61,15 @@ class PlanLoader(References):
             self.doc.pop("planned_values", None)
             self.doc.pop("prior_state", None)
         for rc in self.doc.get("resource_changes") or []:
-            if rc.get("mode", "managed") != "managed":
+            fields = change_fields(rc)
+            if fields is None:
                 continue
-            change = rc.get("change") or {}
-            actions = change.get("actions") or []
-            address = rc["address"]
+            address, actions, before, after, after_unknown = fields
             if actions == ["delete"] or address in seen:
                 continue
             seen.add(address)
-            recorded = change.get("before") is not None and "create" not in actions
-            inv.add(self._resource(rc, change.get("after"), change.get("after_unknown"), recorded))
+            recorded = before and "create" not in actions
+            inv.add(self._resource(rc, after, after_unknown, recorded))
             rc["change"] = None  # read once; the model holds its own copy
         return bool(seen)
 
@@ -94,11 +94,10 @@ class PlanLoader(References):
 
     # -- resources ----------------------------------------------------------------------------
     def _resource(self, raw: dict[str, Any], after: Any, after_unknown: Any, recorded: bool) -> Resource:
-        address = raw["address"]
+        address, raw_type, name, index = identity(raw)
         module, _ = _split_module(address)
-        raw_type = raw.get("type", "")
         rtype = canonical_type(raw_type)
-        config = self._config_for(strip_keys(module + ".") if module else "", raw_type, raw.get("name", ""))
+        config = self._config_for(strip_keys(module + ".") if module else "", raw_type, name)
         exprs = config.get("expressions") if config else None
         unset = exprs if isinstance(exprs, dict) and not recorded else None
         if unset is not None and isinstance(after, dict) and (not after_unknown or isinstance(after_unknown, dict)):
@@ -120,9 +119,9 @@ class PlanLoader(References):
         res = Resource(
             address=address,
             type=rtype,
-            name=raw.get("name", ""),
+            name=name,
             module=module,
-            index=raw.get("index"),
+            index=index,
             values=values,
             region=region,
             region_from=region_from,

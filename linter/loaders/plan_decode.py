@@ -193,6 +193,33 @@ def decode_plan(data: bytes | bytearray) -> CheckedPlan | None:
     return doc
 
 
+def change_fields(rc: Any) -> tuple[str, list[str], bool, Any, Any] | None:
+    """A managed resource change's address, actions, whether it has a `before`, its `after` and
+    `after_unknown`; None for another mode. A typed item is read field by field (its `get`, one
+    call per key, costs more than the loader's own work on a small resource)."""
+    if msgspec is not None and type(rc) is _ResourceChange:
+        mode, change = rc.mode, rc.change
+        if mode is not UNSET and mode != "managed":
+            return None
+        before, after, unknown = change.before, change.after, change.after_unknown
+        return (rc.address, change.actions or [], before is not None and before is not UNSET,
+                None if after is UNSET else after, None if unknown is UNSET else unknown)
+    if rc.get("mode", "managed") != "managed":
+        return None
+    read = rc.get("change") or {}
+    return (rc["address"], read.get("actions") or [], read.get("before") is not None, read.get("after"),
+            read.get("after_unknown"))
+
+
+def identity(raw: Any) -> tuple[str, str, str, Any]:
+    """A resource's (or resource change's) address, type, name and index, as the loader reads them."""
+    if msgspec is not None and type(raw) is _ResourceChange:
+        rtype, name, index = raw.type, raw.name, raw.index
+        return (raw.address, "" if rtype is UNSET else rtype, "" if name is UNSET else name,
+                None if index is UNSET else index)
+    return raw["address"], raw.get("type", ""), raw.get("name", ""), raw.get("index")
+
+
 _DIGITS = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
 _MAX_DIGITS = 4300
 _LONG_NUMBER = b"\x01" * (_MAX_DIGITS + 1)
