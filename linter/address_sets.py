@@ -184,6 +184,11 @@ def _parse_cached(text: str) -> AddressSet | None:
         return AddressSet.parse(text)
     except InvalidValue:
         return None
+@lru_cache(maxsize=4096)
+def _parse_ports(text: str, colon: bool) -> PortSet:
+    return PortSet._parse(text, colon=colon)  # PortSet is immutable; an invalid text raises each time
+
+
 ANY_ADDRESS = AddressSet.any_ipv4() | AddressSet.any_ipv6()
 
 
@@ -197,6 +202,12 @@ class PortSet:
     @classmethod
     def parse(cls, text: str | int | None, *, colon: bool = False) -> PortSet:
         """`80`, `"80,443"`, `"8000-9000"` or a mix; `colon` also admits the old ACL `"1:100"`."""
+        if type(text) is str and cls is PortSet:  # an estate repeats the same few port lists
+            return _parse_ports(text, colon)
+        return cls._parse(text, colon=colon)
+
+    @classmethod
+    def _parse(cls, text: str | int | None, *, colon: bool = False) -> PortSet:
         if isinstance(text, bool):
             raise InvalidValue(f"{text!r} is not a valid port or port range")
         if isinstance(text, int):

@@ -3,7 +3,6 @@ what security groups, network ACLs and ELB access control all come down to (`rea
 `Match`es from resources). Pure and exact, like `address_sets`."""
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -22,12 +21,7 @@ Segment = tuple[int, int, AddressSet]
 """Ports lo..hi, each paired with the same addresses."""
 
 
-def _addresses_at(segments: tuple[Segment, ...], port: int) -> AddressSet:
-    """The addresses paired with `port`."""
-    i = bisect_right(segments, port, key=lambda s: s[0]) - 1
-    if i >= 0 and segments[i][1] >= port:
-        return segments[i][2]
-    return AddressSet()
+_NOWHERE = AddressSet()  # immutable: one empty set for every port no segment holds
 
 
 @dataclass(frozen=True, repr=False)
@@ -55,11 +49,19 @@ class FlowSpace:
         self, other: FlowSpace, op: Callable[[AddressSet, AddressSet], AddressSet]
     ) -> FlowSpace:
         """Apply `op` to the addresses of both spaces, port interval by port interval."""
-        both = self.segments + other.segments
+        a, b = self.segments, other.segments
+        both = a + b
         cuts = sorted({lo for lo, _, _ in both} | {hi + 1 for _, hi, _ in both})
         out: list[Segment] = []
+        i = j = 0  # the first segment of each space not ending before the cut (cuts only grow)
+        na, nb = len(a), len(b)
         for lo, next_lo in pairwise(cuts):
-            addresses = op(_addresses_at(self.segments, lo), _addresses_at(other.segments, lo))
+            while i < na and a[i][1] < lo:
+                i += 1
+            while j < nb and b[j][1] < lo:
+                j += 1
+            addresses = op(a[i][2] if i < na and a[i][0] <= lo else _NOWHERE,
+                           b[j][2] if j < nb and b[j][0] <= lo else _NOWHERE)
             if addresses.is_empty():
                 continue
             if out and out[-1][1] == lo - 1 and out[-1][2] == addresses:
