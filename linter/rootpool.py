@@ -5,7 +5,9 @@ results in the order of `roots`, as a loop would: the roots are dealt into one s
 this process takes the first and a forked worker each of the others. The workers inherit
 everything this process has read and parsed so far, parse what their own roots still need
 (through the parse cache, whose writes are atomic), and send back only their results, pickled
-through a pipe. Workers never outlive the linter: they die with their parent
+through a pipe. This process does its first root before the workers start, so that what every
+root needs first (the grammar, a module file edited since the last run) is parsed once. Workers
+never outlive the linter: they die with their parent
 (`loaders.parallel`), and are killed when the run fails or is interrupted.
 
 Run in-process instead (the same results, one after the other): fewer than `MIN_ROOTS` roots, one
@@ -44,9 +46,14 @@ def map_roots(work: Callable[[T], R], roots: Sequence[T], jobs: int | None = Non
     order = sorted(range(len(roots)), key=lambda i: -weight(roots[i])) if weight else list(range(len(roots)))
     shares = [order[k::workers] for k in range(workers)]
     results: dict[int, R] = {}
+    # this process takes the first share, and its first root before the workers start: what that
+    # root reads and parses first in a run (the grammar and a module file edited since the last
+    # run, the imports of the rules) is then done once, and the workers inherit it
+    first = shares[0][0]
+    results[first] = work(roots[first])
     children = [_fork(partial(_run_share, work, roots, share)) for share in shares[1:]]
     try:
-        for i in shares[0]:  # this process takes the first share
+        for i in shares[0][1:]:
             results[i] = work(roots[i])
         for child, share in zip(children, shares[1:], strict=True):
             done = child.collect() if child is not None else None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .file_paths import is_within
-from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
+from .loaders.sources import RUN_MEMOS, ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
 from .scan_cache import Record, ScanCache
 
@@ -43,10 +43,22 @@ class Boundary:
         return {"root": "the --root directory", "git": "the git work tree"}.get(self.kind, "the file system")
 
 
+_TOPS: dict[str, str | None] = {}
+RUN_MEMOS.append(_TOPS)
+
+
 def git_top(path: str) -> str | None:
     """The top of the git work tree holding `path`: the nearest directory with a `.git` directory,
-    or a `.git` file (`gitdir: ...`, a worktree or submodule), else None."""
-    d = real_path(path)
+    or a `.git` file (`gitdir: ...`, a worktree or submodule), else None. Remembered for the run
+    by real path (every root of a repository asks)."""
+    real = real_path(path)
+    if real in _TOPS:
+        return _TOPS[real]
+    top = _TOPS[real] = _git_top(real)
+    return top
+
+
+def _git_top(d: str) -> str | None:
     if not os.path.isdir(d):
         d = os.path.dirname(d)
     while True:

@@ -101,6 +101,8 @@ class Evaluator:
         return self.materialize(self.eval(expr))
 
     def materialize(self, v: Any) -> Any:
+        if type(v) in _SCALARS:  # most values read: nothing to resolve
+            return v
         if isinstance(v, ResourcePath):
             self.refs.append(Ref(v.address, path_str(v.path)))
             return self.module.loader.read_resource(v)
@@ -372,6 +374,9 @@ _HANDLERS: dict[str, Callable[[Evaluator, Expr], Any]] = {
     "for": lambda ev, e: ev.for_expr(e),
 }
 
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Types of values `materialize` returns as they are (exact types: a list subclass is not one)."""
 
 MEMO_MIN = 64
 """Lists and maps this long or longer are materialized and normalized once, however often read."""

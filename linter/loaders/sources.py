@@ -186,12 +186,14 @@ def real_path(path: str) -> str:
 
 
 _LISTED: dict[str, list[str]] = {}
+RUN_MEMOS: list[dict[str, Any]] = [_REAL, _LISTED]
+"""What is remembered about the file system for one run (real paths, listings, work tree tops)."""
 
 
 def forget_real_paths() -> None:
     """Start a run: links and directories may have changed since the last one."""
-    _REAL.clear()
-    _LISTED.clear()
+    for memo in RUN_MEMOS:
+        memo.clear()
 
 
 def outside(path: str, boundary: str) -> str | None:
