@@ -3,6 +3,7 @@ modules each call reads (local, or downloaded by `terraform init`), and their pr
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -75,7 +76,9 @@ class ModuleExpansion(LoaderBase):
 
     def _expand_resource(self, module: ModuleInstance, block: Block, final: bool) -> bool:
         rtype = canonical_type(block.labels[0])
-        config = f"{module.prefix}{block.labels[0]}.{block.labels[1]}"
+        # one string per address in a process, whichever root makes it: the results a root worker
+        # sends back hold each once
+        config = sys.intern(f"{module.prefix}{block.labels[0]}.{block.labels[1]}")
         name_key = f"{block.labels[0]}.{block.labels[1]}"
         keys = self._instance_keys(module, block, config, note=final)
         if keys is None and not final and ("count" in block.attributes or "for_each" in block.attributes):
@@ -86,7 +89,7 @@ class ModuleExpansion(LoaderBase):
         else:
             pairs = []
             for key, each_value in keys:
-                addr = config + _key_suffix(key)
+                addr = sys.intern(config + _key_suffix(key))
                 counted = "count" in block.attributes
                 scope = Scope({"count": {"index": key}} if counted else {"each": {"key": key, "value": each_value}})
                 self._add_instance(module, block, addr, rtype, key, scope)

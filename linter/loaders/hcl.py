@@ -69,10 +69,13 @@ class HclLoader(ResourceBuilding):
         block = module.definition.variables.get(name)
         if block is None or "type" not in block.attributes:
             return value
-        key = id(block)
-        t = self._types.get(key)
-        if t is None:
-            t = self._types[key] = declared_type(block)
+        memo = self.sources.var_types  # a module's variable blocks are shared by the roots calling it
+        hit = memo.get(id(block))
+        if hit is not None and hit[0] is block:
+            t = hit[1]
+        else:
+            t = declared_type(block)
+            memo[id(block)] = (block, t)
         return coerce(value, t)
 
 

@@ -39,7 +39,6 @@ class LoaderBase:
         self.order: list[ResourceInstance] = []
         self.root_module: ModuleInstance | None = None
         self._root_vars: dict[str, Any] | None = None
-        self._types: dict[int, Any] = {}
         self._module_stack: list[str] = []
         self.work = 0
         self.module_instances = 0

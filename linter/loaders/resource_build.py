@@ -136,19 +136,7 @@ class ResourceBuilding(ModuleExpansion):
         values = self.evaluate(inst) or {}
         block = inst.block
         file = getattr(block, "file", self.root)
-        rel = self.sources.display(file)
-        span = Span(rel, block.line, block.column, block.end_line, block.end_column)
-        attr_spans = {
-            name: Span(rel, a.line, a.column, a.end_line, a.end_column) for name, a in block.attributes.items()
-        }
-        seen: dict[str, int] = {}
-        for sub in block.blocks:
-            name = sub.type if sub.type != "dynamic" else (sub.labels or ["dynamic"])[0]
-            sub_span = Span(rel, sub.line, sub.column, sub.end_line, sub.end_column)
-            attr_spans.setdefault(name, sub_span)
-            if sub.type != "dynamic":  # `ingress_rules[1]`: the n-th static block, for a path's deciding entry
-                attr_spans.setdefault(f"{name}[{seen.get(name, 0)}]", sub_span)
-                seen[name] = seen.get(name, 0) + 1
+        span, attr_spans = self._spans(block, file)
         region, region_from = values.get("region"), None
         # a region the resource sets itself stays unknown when it is: the provider's is not borrowed
         if region is None or (region is UNKNOWN and "region" not in block.attributes):
@@ -180,6 +168,30 @@ class ResourceBuilding(ModuleExpansion):
             source=self.sources.display(self.root),
             comments=tuple(comments),
         )
+
+
+    def _spans(self, block: Block, file: str) -> tuple[Span, dict[str, Span]]:
+        """Where a resource block and its attributes are: the same for every instance of the block and
+        every root that calls its module, so made once per run (each resource gets its own dict)."""
+        memo = self.sources.spans
+        hit = memo.get(id(block))
+        if hit is not None and hit[0] is block and hit[1] == file:
+            return hit[2], dict(hit[3])
+        rel = self.sources.display(file)
+        span = Span(rel, block.line, block.column, block.end_line, block.end_column)
+        attr_spans = {
+            name: Span(rel, a.line, a.column, a.end_line, a.end_column) for name, a in block.attributes.items()
+        }
+        seen: dict[str, int] = {}
+        for sub in block.blocks:
+            name = sub.type if sub.type != "dynamic" else (sub.labels or ["dynamic"])[0]
+            sub_span = Span(rel, sub.line, sub.column, sub.end_line, sub.end_column)
+            attr_spans.setdefault(name, sub_span)
+            if sub.type != "dynamic":  # `ingress_rules[1]`: the n-th static block, for a path's deciding entry
+                attr_spans.setdefault(f"{name}[{seen.get(name, 0)}]", sub_span)
+                seen[name] = seen.get(name, 0) + 1
+        memo[id(block)] = (block, file, span, attr_spans)
+        return span, dict(attr_spans)
 
 
 def _dedupe(refs: list[Ref]) -> list[Ref]:

@@ -228,6 +228,11 @@ class SourceSet:
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, ModuleDef | None] = {}
         self._shown: dict[str, str] = {}
+        self.spans: dict[int, tuple[Any, ...]] = {}
+        """Source places of resource blocks by block (`ResourceBuilding._spans`): a module's blocks are
+        shared by every root that calls it."""
+        self.var_types: dict[int, tuple[Any, Any]] = {}
+        """Declared types of variable blocks, by block (`HclLoader.module_arg`)."""
         self._by_text: dict[tuple[str, str], ParsedFile] = {}
         """Files parsed so far by kind and text: roots often hold files of the same text (their
         `variables.tf`, `versions.tf`), parsed or decoded from the cache once per run."""

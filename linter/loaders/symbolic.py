@@ -37,8 +37,14 @@ def is_unknown(v: Any) -> bool:
     return v is UNKNOWN or isinstance(v, Symbol)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Exact types that hold no Symbol (the most common values: checked first)."""
+
+
 def plain(v: Any) -> Any:
     """`v` with every Symbol in it read as UNKNOWN (for anything that computes with the value)."""
+    if type(v) in _SCALARS:
+        return v
     if isinstance(v, Symbol):
         return UNKNOWN
     if isinstance(v, list) and _holds_symbol(v):
@@ -49,6 +55,8 @@ def plain(v: Any) -> Any:
 
 
 def _holds_symbol(v: Any) -> bool:
+    if type(v) in _SCALARS:
+        return False
     if isinstance(v, Symbol):
         return True
     if isinstance(v, list):
