@@ -50,31 +50,41 @@ RUN_MEMOS.append(_TOPS)
 def git_top(path: str) -> str | None:
     """The top of the git work tree holding `path`: the nearest directory with a `.git` directory,
     or a `.git` file (`gitdir: ...`, a worktree or submodule), else None. Remembered for the run
-    by real path (every root of a repository asks)."""
-    real = real_path(path)
-    if real in _TOPS:
-        return _TOPS[real]
-    top = _TOPS[real] = _git_top(real)
+    for every directory the search went through (every root of a repository asks)."""
+    d = real_path(path)
+    if d in _TOPS:
+        return _TOPS[d]
+    if not os.path.isdir(d):
+        d = os.path.dirname(d)
+    seen = [real_path(path)]
+    while d not in _TOPS:
+        seen.append(d)
+        if _is_top(d):
+            top: str | None = d
+            break
+        parent = os.path.dirname(d)
+        if parent == d:
+            top = None
+            break
+        d = parent
+    else:
+        top = _TOPS[d]
+    for visited in seen:
+        _TOPS[visited] = top
     return top
 
 
-def _git_top(d: str) -> str | None:
-    if not os.path.isdir(d):
-        d = os.path.dirname(d)
-    while True:
-        marker = os.path.join(d, ".git")
-        if os.path.isdir(marker):
-            return d
-        if os.path.isfile(marker):
-            try:
-                if read_bytes(marker, 8, head=True) == b"gitdir: ":
-                    return d
-            except ReadError:
-                pass
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
+def _is_top(d: str) -> bool:
+    """Whether `d` holds a `.git` directory, or a `.git` file naming one."""
+    marker = os.path.join(d, ".git")
+    if os.path.isdir(marker):
+        return True
+    if os.path.isfile(marker):
+        try:
+            return read_bytes(marker, 8, head=True) == b"gitdir: "
+        except ReadError:
+            pass
+    return False
 
 
 def boundary_for(path: str, root: str | None = None, cwd: str | None = None) -> Boundary:

@@ -1,0 +1,68 @@
+"""The roots of a repository dealt over the cores (`rootpool.map_roots`), and what one run
+remembers about the file system (`roots.git_top`)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from vpcep_lint.loaders.sources import forget_real_paths
+from vpcep_lint.rootpool import map_roots
+from vpcep_lint.roots import git_top
+
+SEEN: list[int] = []
+"""What the roots linted so far in a process have read (as a module's parse is kept for the run)."""
+
+
+def _work(root: int) -> tuple[int, int, tuple[int, ...]]:
+    SEEN.append(root)
+    return root * 10, os.getpid(), tuple(SEEN)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+def test_the_workers_inherit_what_the_first_root_read_and_the_results_keep_the_roots_order() -> None:
+    SEEN.clear()
+    roots = list(range(8))
+    results = map_roots(_work, roots, jobs=2)
+    assert [r[0] for r in results] == [r * 10 for r in roots]  # the order of `roots`, as a loop gives
+    here = os.getpid()
+    mine = [r for r in results if r[1] == here]
+    theirs = [r for r in results if r[1] != here]
+    assert mine and theirs  # both cores used
+    first = mine[0][2][0]
+    # the first root was linted here before the worker started: what it read (a module edited since
+    # the last run, the grammar) the worker has already, and does not read again
+    assert all(r[2][0] == first for r in theirs)
+    assert first not in {r[0] // 10 for r in theirs}
+    SEEN.clear()
+
+
+def test_one_root_or_one_core_runs_in_this_process() -> None:
+    SEEN.clear()
+    results = map_roots(_work, [3, 4, 5, 6], jobs=1)
+    assert [r[0] for r in results] == [30, 40, 50, 60]
+    assert {r[1] for r in results} == {os.getpid()}
+    SEEN.clear()
+
+
+def test_the_work_tree_top_is_found_for_every_directory_and_again_in_the_next_run(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    (top / "infra" / "a").mkdir(parents=True)
+    (top / "infra" / "b").mkdir()
+    sub = top / "vendor" / "sub"
+    (sub / "x").mkdir(parents=True)
+    forget_real_paths()
+    assert git_top(str(top / "infra" / "a")) is None  # no work tree yet
+    (top / ".git").mkdir()
+    (sub / ".git").write_text("gitdir: ../../.git/modules/sub\n")
+    forget_real_paths()  # a new run: what the last one found is forgotten
+    real_top, real_sub = os.path.realpath(top), os.path.realpath(sub)
+    assert git_top(str(sub / "x")) == real_sub  # a submodule's `.git` file ends the search there
+    assert git_top(str(top / "infra" / "a")) == real_top
+    assert git_top(str(top / "infra" / "b")) == real_top  # the walk up from `a` answered for `infra`
+    assert git_top(str(sub)) == real_sub
+    assert git_top(str(top / "vendor")) == real_top
+    (top / "infra" / "a" / "main.tf").write_text("")
+    assert git_top(str(top / "infra" / "a" / "main.tf")) == real_top  # a file: its directory's
