@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .file_paths import is_within
-from .loaders.sources import RUN_MEMOS, ReadError, SourceSet, read_bytes, real_path
+from .loaders.real_paths import RUN_MEMOS
+from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
 from .scan_cache import Record, ScanCache
 

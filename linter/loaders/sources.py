@@ -6,9 +6,11 @@ import stat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from ..file_paths import is_within
 from ..model import InputError
 from .hcl_tree import MAX_NESTING, Attribute, Block, HclSyntaxError, ParsedFile
+from .real_paths import LISTED, RUN_MEMOS, forget_real_paths, outside, real_path
+
+__all__ = ["RUN_MEMOS", "forget_real_paths", "outside", "real_path"]  # kept importable from here
 
 if TYPE_CHECKING:
     from .module_def import ModuleDef
@@ -160,59 +162,6 @@ def read_stream(stream: Any, limit: int | None = None) -> bytes | bytearray:
             raise ReadError(f"more than {limit:,} bytes on standard input")
 
 
-_REAL: dict[str, str] = {}
-
-
-def real_path(path: str) -> str:
-    """`os.path.realpath(path)`, remembered for the rest of the run: a repository's files share a
-    few directories, and links do not change while it runs (`forget_real_paths` starts a run).
-
-    A plain name in a directory resolves as that directory's real path joined with the name, then
-    followed when the name itself is a link: one `lstat` per file instead of one per component.
-    """
-    if not os.path.isabs(path):  # remembered by where it is: the working directory may change between runs
-        path = os.path.join(os.getcwd(), path)
-    found = _REAL.get(path)
-    if found is None:
-        head, tail = os.path.split(path)
-        if head and tail and tail not in (".", "..") and head != path:
-            found = os.path.join(real_path(head), tail)
-            if os.path.islink(found):
-                found = os.path.realpath(found)
-        else:
-            found = os.path.realpath(path)
-        _REAL[path] = found
-    return found
-
-
-_LISTED: dict[str, list[str]] = {}
-RUN_MEMOS: list[dict[str, Any]] = [_REAL, _LISTED]
-"""What is remembered about the file system for one run (real paths, listings, work tree tops)."""
-
-
-def forget_real_paths() -> None:
-    """Start a run: links and directories may have changed since the last one."""
-    for memo in RUN_MEMOS:
-        memo.clear()
-
-
-def outside(path: str, boundary: str) -> str | None:
-    """Where `path` really is, when that is outside the directory `boundary`; None when inside.
-
-    Every file of a module tree goes through this before it is opened: a link to a file outside
-    the boundary is not read. Both are resolved (links, `..`), so the answer is about the file
-    that `open` would reach.
-    """
-    try:
-        real = os.path.normcase(real_path(path))
-        base = os.path.normcase(real_path(boundary))
-    except (OSError, ValueError):
-        return path
-    if is_within(real, base):
-        return None
-    return real
-
-
 class SourceSet:
     """The files one run reads; parsed files are shared between loaders of one run."""
 
@@ -228,11 +177,9 @@ class SourceSet:
         self._parsed: dict[str, ParsedFile | InputError] = {}
         self._defs: dict[str, ModuleDef | None] = {}
         self._shown: dict[str, str] = {}
-        self.spans: dict[int, tuple[Any, ...]] = {}
-        """Source places of resource blocks by block (`ResourceBuilding._spans`): a module's blocks are
-        shared by every root that calls it."""
-        self.var_types: dict[int, tuple[Any, Any]] = {}
-        """Declared types of variable blocks, by block (`HclLoader.module_arg`)."""
+        # by block, made once per run (a module's blocks are shared by every root that calls it):
+        self.spans: dict[int, tuple[Any, ...]] = {}  # source places (`ResourceBuilding._spans`)
+        self.var_types: dict[int, tuple[Any, Any]] = {}  # declared types (`HclLoader.module_arg`)
         self._by_text: dict[tuple[str, str], ParsedFile] = {}
         """Files parsed so far by kind and text: roots often hold files of the same text (their
         `variables.tf`, `versions.tf`), parsed or decoded from the cache once per run."""
@@ -264,12 +211,12 @@ class SourceSet:
     def list_module_files(directory: str) -> list[str] | InputError:
         """The `.tf` and `.tf.json` files of a module directory, or why it cannot be listed (listed
         once per run: the scan, the parse workers and the loader all ask)."""
-        found = _LISTED.get(directory)
+        found = LISTED.get(directory)
         if found is None:
             listed = SourceSet._list_module_files(directory)
             if isinstance(listed, InputError):
                 return listed  # said by whoever asks (a fresh error each time)
-            found = _LISTED[directory] = listed
+            found = LISTED[directory] = listed
         return list(found)
 
     @staticmethod
