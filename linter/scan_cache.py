@@ -17,7 +17,6 @@ stale entry is a miss: the files are read again.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -96,6 +95,8 @@ class ScanCache:
 
 
 def _key(project: str) -> str:
+    import hashlib  # here: a run of plans alone never reads this cache, nor pays for OpenSSL's start-up
+
     from .loaders.cache import code_digest
 
     digest = hashlib.sha256()

@@ -35,8 +35,8 @@ class EndpointRegionMismatch(Rule):
             vpcs = [v for v in (endpoint.vpc, domain.vpc_at(service.resource)) if v is not None]
             cc = domain.cloud_connection(vpcs)
             hint = (
-                f"; Cloud Connect {cc.address} joins both VPCs, so create the endpoint in {theirs} and reach it from {mine} "
-                f"through that connection"
+                f"; Cloud Connect {cc.address} joins both VPCs, so create the endpoint in {theirs} "
+                f"and reach it from {mine} through that connection"
                 if cc is not None
                 else f"; create it in {theirs} and reach it from {mine} over Cloud Connect"
             )

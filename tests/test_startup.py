@@ -27,6 +27,7 @@ NOT_FOR_A_PLAN = {
     "email": "came with importlib.metadata",
     "zipfile": "came with importlib.resources",
     "tempfile": "only a run that writes a file imports it",
+    "hashlib": "no cache entry is read and the text report shows no fingerprint",
     "hcl2": "no .tf beside the plan: nothing to parse",
     "lark": "no .tf beside the plan: nothing to parse",
     "jsonschema": "only a rejected document is explained with it",

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +31,8 @@ def encode_entry(parsed: ParsedFile, key: str, text: str) -> bytes | None:
 
 def sealed(magic: bytes, key: str, body: bytes) -> bytes:
     """An entry: the header line (`magic`, the key, the SHA-256 of the body), then the body."""
+    import hashlib  # here, as in `unsealed`: a run of plans alone reads no entry
+
     return magic + key.encode() + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
@@ -44,6 +45,8 @@ def unsealed(data: bytes, magic: bytes, key: str) -> bytes | None:
     if len(header) != 3 or header[0] + b" " != magic or header[1] != key.encode():
         return None
     body = data[header_end + 1:]
+    import hashlib
+
     if hashlib.sha256(body).hexdigest().encode() != header[2]:
         return None
     return body

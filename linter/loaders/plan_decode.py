@@ -265,7 +265,7 @@ def _depth() -> int:
 def read_document(path: str) -> tuple[CheckedPlan | None, str | InputError | None]:
     """A plan file decoded from its bytes, or (None, its text or why it cannot be read) as
     `sources.read_text` gives it: the file is read once either way."""
-    if not path.endswith(".json") or path.endswith((".tf.json", ".tfvars.json")) or _decoder() is None:
+    if not sources.may_be_document(path) or _decoder() is None:
         return None, read_text(path)
     try:
         data = read_bytes(path, sources.MAX_DOCUMENT_BYTES)  # read when called, as read_text does
