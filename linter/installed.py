@@ -37,8 +37,10 @@ class EntryPointLike(Protocol):
 class Distribution:
     """A distribution's folder; its `name` is the `Name:` field of its metadata."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, key: str) -> None:
         self.path = path
+        self.key = key
+        """The normalized name from the folder's name (`acme_rules` for `Acme.Rules-2.0.dist-info`)."""
         self._name: str | None = None
         self._points: list[tuple[str, str, str]] | None = None
 
@@ -157,11 +159,11 @@ def _listing() -> list[Distribution] | None:
             path = os.path.join(entry, child) if entry else child
             if low.endswith(".egg-info") and not os.path.isdir(path):
                 return None  # an egg-info file (very old setuptools): leave it to importlib.metadata
-            name = _normalized(low.rpartition(".")[0].partition("-")[0])
-            if name in seen:
+            key = _normalized(low.rpartition(".")[0].partition("-")[0])
+            if key in seen:
                 continue
-            seen.add(name)
-            found.append(Distribution(path))
+            seen.add(key)
+            found.append(Distribution(path, key))
     return found
 
 
@@ -210,6 +212,6 @@ def version(name: str) -> str | None:
             return None
     want = _normalized(name)
     for dist in dists:
-        if _normalized(os.path.basename(dist.path).rpartition(".")[0].partition("-")[0]) == want:
+        if dist.key == want:
             return dist.version or None
     return None
