@@ -86,10 +86,9 @@ def dump(lark_parser: Any) -> bytes | None:
     try:
         data, memo = lark_parser.memo_serialize([TerminalDef, Rule])
         data["options"] = {k: v for k, v in data["options"].items() if k != "postlex"}
-        table = data["parser"]["parser"]
-        states = table["states"]
+        rows = _flat_states(data["parser"]["parser"].pop("states"))
         doc = _enc({"data": data, "memo": memo})
-        doc["data"]["parser"]["parser"]["states"] = {_STATES: _flat_states(states)}
+        doc["data"]["parser"]["parser"]["states"] = {_STATES: rows}
         return json.dumps(doc, separators=(",", ":")).encode("ascii")
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
         return None
