@@ -26,6 +26,7 @@ from typing import Any
 
 from ..model import InputError
 from . import sources
+from .hcl_tree import MAX_DIGITS
 from .sources import ReadError, decode, read_bytes, read_text
 
 _OBJECT = re.compile(rb"[ \t\r\n]*\{")
@@ -221,8 +222,7 @@ def identity(raw: Any) -> tuple[str, str, str, Any]:
 
 
 _DIGITS = bytes(1 if 0x30 <= b <= 0x39 else 0 for b in range(256))
-_MAX_DIGITS = 4300
-_LONG_NUMBER = b"\x01" * (_MAX_DIGITS + 1)
+_LONG_NUMBER = b"\x01" * (MAX_DIGITS + 1)
 
 
 def _as_json_reads(data: bytes | bytearray) -> bool:
@@ -243,7 +243,7 @@ def _has_long_number(data: bytes | bytearray) -> bool:
     """Whether `data` holds more than 4,300 digits in a row. Such a run covers a multiple of
     4,300, and lies (4,301 digits of it at least) within 4,300 bytes either side of it: only the
     bytes around the multiples of 4,300 that are digits are looked at, a few hundredths of the text."""
-    step = _MAX_DIGITS
+    step = MAX_DIGITS
     marks = data[::step].translate(_DIGITS)
     i = marks.find(1)
     while i >= 0:
