@@ -216,7 +216,7 @@ def _merge_unset(after: dict[str, Any], unknown: dict[str, Any], exprs: dict[str
     for k, v in after.items():
         if k in unknown:
             value = _merge_unknown(v, unknown[k])
-            if value is UNKNOWN and k not in exprs and k != "id" and k not in blocks:
+            if value is UNKNOWN and not _stays_unknown(k, exprs, blocks):
                 value = None
             after[k] = value
         else:
@@ -229,7 +229,7 @@ def _merge_unset(after: dict[str, Any], unknown: dict[str, Any], exprs: dict[str
     for k, flag in unknown.items():
         if k not in after:
             unknown_here = flag is True or (type(flag) in _NESTED and flag)
-            after[k] = UNKNOWN if unknown_here and (k in exprs or k == "id" or k in blocks) else None
+            after[k] = UNKNOWN if unknown_here and _stays_unknown(k, exprs, blocks) else None
     return after
 
 
@@ -312,6 +312,12 @@ def _agreement(item: dict[str, Any], block: Any) -> int:
     return sum(1 for k, c in _constants(block).items() if str(item.get(k)) == str(c))
 
 
+def _stays_unknown(key: str, exprs: Any, blocks: Any) -> bool:
+    """Whether an unknown argument stays unknown: the configuration sets it, it is `id`, or it is a
+    nested block (a `dynamic` block is absent from the configuration's expressions)."""
+    return key in exprs or key == "id" or key in blocks
+
+
 def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str] = frozenset()) -> dict[str, Any]:
     """An unknown argument the configuration does not set is unset, not unknown. Not so for a
     nested block: a `dynamic` block is absent from the configuration's expressions."""
@@ -320,7 +326,7 @@ def _unset_from_config(values: dict[str, Any], exprs: Any, blocks: frozenset[str
     out = dict(values)
     for k, v in values.items():
         if v is UNKNOWN:
-            if k not in exprs and k != "id" and k not in blocks:
+            if not _stays_unknown(k, exprs, blocks):
                 out[k] = None
         elif type(v) is list and isinstance(exprs.get(k), list):
             out[k] = _unset_blocks(v, exprs[k])
