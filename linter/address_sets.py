@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from ipaddress import IPv4Address, IPv6Address
 from typing import ClassVar
+
+from .records import record
 
 ENDPOINT_CIDR = "198.19.128.0/17"
 """Packets an endpoint forwards reach the service's backend from here (VPCEP guide and FAQ)."""
@@ -69,7 +70,7 @@ def _subtract(a: Intervals, b: Intervals) -> Intervals:
     return tuple(out)
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class AddressSet:
     """A set of IPv4 and IPv6 addresses; the two families never mix."""
 
@@ -192,7 +193,7 @@ def _parse_ports(text: str, colon: bool) -> PortSet:
 ANY_ADDRESS = AddressSet.any_ipv4() | AddressSet.any_ipv6()
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class PortSet:
     """A set of TCP/UDP ports, 1 to 65535."""
 

@@ -7,12 +7,11 @@ importable from here: `lint`, `Options`, `Report`, `InputInfo`, `LoaderCrash`, `
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from . import records
 from .discover_inputs import TERRAFORM_JSON_KEYS, DirGroup, Inputs, discover
 from .engine import EngineResult, run_rules
 from .load_inputs import load_directory, load_document, root_variables
@@ -20,6 +19,7 @@ from .loaders.sources import SourceSet, forget_real_paths, real_path
 from .model import InputError, Inventory
 from .options import Options, select_rules
 from .plan_sources import attach_sources
+from .records import field, record
 from .registry import discover as discover_rules
 from .results import INPUT_ERROR_ID, InputInfo, LoaderCrash, Report, input_error_finding
 from .roots import boundary_for
@@ -106,7 +106,7 @@ def _load_directories(report: Report, inputs: Inputs, sources: SourceSet, option
     return jobs
 
 
-@dataclass
+@record
 class _Root:
     """A root loaded and its rules run (in a worker process, or in this one)."""
 
@@ -181,7 +181,7 @@ def _check(report: Report, rules: list[Rule], inv: Inventory, given: set[str] | 
         report.shown_files[inv.source] = given
     report.findings.extend(found)
     for u in unchecked:
-        item = u if u.source else dataclasses.replace(u, source=inv.source)
+        item = u if u.source else records.replace(u, source=inv.source)
         if item not in report.unchecked:
             report.unchecked.append(item)
 

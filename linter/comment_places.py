@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 
 from .model import Span
+from .records import record
 
 _DIRECTIVE = re.compile(r"vpcep-lint\s*:\s*\w{1,40}\s*\[[^\]]{0,400}\]")
 _MARKERS = re.compile(r"#|//|/\*")
@@ -64,7 +64,7 @@ class CommentLines:
         return Span(path, at, f.lines[at - 1].find(text) + 1)
 
 
-@dataclass
+@record
 class _FileLines:
     lines: list[str]
     by_tail: dict[str, list[int]]

@@ -9,11 +9,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .file_paths import is_within
 from .model import excerpt
+from .records import field, record
 from .rule import Finding, Severity
 
 CONFIG_FILES = (".vpcep-lint.toml", "pyproject.toml")
@@ -24,7 +24,7 @@ class ConfigError(Exception):
     """A configuration, baseline or settings problem: one line naming the file; exit code 2."""
 
 
-@dataclass
+@record
 class Config:
     path: str | None = None
     select: list[str] = field(default_factory=list)

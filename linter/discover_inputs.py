@@ -12,12 +12,12 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .loaders.sources import ReadError, SourceSet, decode, may_be_document, read_stream, read_text, real_path
 from .model import InputError
 from .options import Options
+from .records import field, record
 from .results import Report
 from .roots import MAX_DIRS, boundary_for, callers, local_sources, module_dirs, roots_of
 
@@ -28,7 +28,7 @@ Document = tuple[str, Any, "str | None"]
 """A parsed JSON input: its shown name, the document, and its path (None for standard input)."""
 
 
-@dataclass
+@record
 class DirGroup:
     """A configuration directory to load, and the files given in it (all of them when `whole`)."""
 
@@ -38,7 +38,7 @@ class DirGroup:
     whole: bool = False
 
 
-@dataclass
+@record
 class Inputs:
     groups: dict[str, DirGroup] = field(default_factory=dict)
     """By real path of the directory."""

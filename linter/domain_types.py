@@ -7,14 +7,14 @@ routes through them. A part that cannot be known is None, or an `Unknown` with i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Resource
 from .netaddr import AddressSet, PortSet
+from .records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unknown:
     """A part of the domain that cannot be known statically, where it is written, and why."""
 
@@ -27,14 +27,14 @@ class Unknown:
     `undocumented` (Huawei's documents do not say)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PortMapping:
     protocol: str
     service_port: int
     terminal_port: int
 
 
-@dataclass
+@record
 class Subnet:
     resource: Resource
     cidr: AddressSet | None
@@ -46,7 +46,7 @@ class Subnet:
         return self.resource.address
 
 
-@dataclass
+@record
 class Nic:
     """A network interface of a backend: the resource that owns it and, for an ECS, its index."""
 
@@ -61,7 +61,7 @@ class Nic:
         return self.owner.address + (f".network[{self.index}]" if self.index is not None else "")
 
 
-@dataclass
+@record
 class Backend:
     kind: str
     """`nic` (an ECS NIC or a standalone one), `vip`, `elb` (dedicated), `lb` (shared)."""
@@ -77,7 +77,7 @@ class Backend:
         return bool(self.subnets) and not any(s.acls for s in self.subnets)
 
 
-@dataclass
+@record
 class Service:
     resource: Resource
     mappings: list[PortMapping] | None
@@ -121,7 +121,7 @@ class Service:
         return dict(sorted(out.items()))
 
 
-@dataclass
+@record
 class Vpc:
     resource: Resource
     space: AddressSet | None
@@ -159,7 +159,7 @@ class Vpc:
         return space is not None and all(r.destination is not None and space.covers(r.destination) for r in routes)
 
 
-@dataclass
+@record
 class Endpoint:
     resource: Resource
     service: Service | None
@@ -173,7 +173,7 @@ class Endpoint:
         return self.resource.address
 
 
-@dataclass
+@record
 class Route:
     """A route whose next hop is a peering: a `huaweicloud_vpc_route` or a route table's block."""
 
@@ -190,7 +190,7 @@ class Route:
     table: Resource | None = None
 
 
-@dataclass
+@record
 class Peering:
     resource: Resource
     local: Vpc

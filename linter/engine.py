@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from .domain import Unknown
 from .model import Inventory, Unchecked
+from .records import field, record
 from .rule import Finding, Rule
 
 
-@dataclass
+@record
 class RuleCrash:
     rule_id: str
     source: str
@@ -21,7 +21,7 @@ class RuleCrash:
         return f"rule {self.rule_id} crashed on {self.source}: {self.message}"
 
 
-@dataclass
+@record
 class EngineResult:
     findings: list[Finding] = field(default_factory=list)
     unchecked: list[Unchecked] = field(default_factory=list)

@@ -4,11 +4,11 @@ what security groups, network ACLs and ELB access control all come down to (`rea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
 
 from .address_sets import ANY_ADDRESS, AddressSet, PortSet, merge_intervals
+from .records import record
 
 
 class Verdict(str, Enum):
@@ -24,7 +24,7 @@ Segment = tuple[int, int, AddressSet]
 _NOWHERE = AddressSet()  # immutable: one empty set for every port no segment holds
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class FlowSpace:
     """A set of (address, port) pairs for one protocol.
 
@@ -96,7 +96,7 @@ class FlowSpace:
         return f"FlowSpace({str(self)!r})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Match:
     """One security-group or ACL rule, already filtered to the flow's protocol."""
 
@@ -110,7 +110,7 @@ class Match:
         return self.allow is not None and self.addresses is not None and self.ports is not None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Decision:
     """How a flow space splits under a rule list; `*_by` name the rules that decided a part."""
 

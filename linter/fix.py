@@ -13,7 +13,6 @@ refused with the reason (`Refusal`). Writing, the boundary and the diff are in `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from .domain import Domain, Nic, Peering, Service
 from .domain_types import Subnet, Vpc
@@ -22,12 +21,13 @@ from .netaddr import ENDPOINT_CIDR, AddressSet, PortSet
 from .paths import Gap
 from .reach import LEGACY_NACL, NACL, access_control, security_group_gaps, subnet_acl_gaps
 from .reach_elb import IPGROUP, LB_WHITELIST
+from .records import field, record
 from .rule import Finding
 
 FIXABLE = ("VPCEP001", "VPCEP002", "VPCEP003", "VPCEP005")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """Lines to insert after line `after` (0: at the top) of `file`, or, with `old`, one line's
     text `old` replaced by `new` on line `after`."""
@@ -38,7 +38,7 @@ class Edit:
     old: str | None = None
 
 
-@dataclass
+@record
 class Fix:
     finding: Finding
     what: str
@@ -47,7 +47,7 @@ class Fix:
     roots: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Refusal:
     finding: Finding
     why: str

@@ -12,11 +12,11 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from .fix import Edit, Fix, Refusal, Unfixable
 from .model import Inventory
 from .outputs import OutputError, write_atomic
+from .records import field, record
 from .roots import boundary_for
 
 MAX_FILE = 8 * 1024 * 1024
@@ -31,7 +31,7 @@ def read_line(file: str, line: int, cwd: str) -> str:
     raise Unfixable(f"{file} has no line {line}")
 
 
-@dataclass
+@record
 class Outcome:
     fixes: list[Fix] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)

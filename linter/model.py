@@ -11,11 +11,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from .provider import EXPORTED_IDS
+from .records import field, record
 from .value_paths import expand_path, id_leaves, path_under
 
 
@@ -98,7 +98,7 @@ def join_path(parts: Iterable[str | int]) -> str:
     return out
 
 
-@dataclass
+@record
 class Resource:
     """One managed resource instance."""
 
@@ -195,7 +195,7 @@ def excerpt(text: str, limit: int = 40) -> str:
     return repr(text)
 
 
-@dataclass
+@record
 class InputError:
     """An input that could not be read, parsed or understood."""
 
@@ -215,7 +215,7 @@ class InputError:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unchecked:
     """Something a run could not check: a module not followed, a value not known statically.
 
@@ -244,7 +244,7 @@ class Unchecked:
         return f"{self.where}: {self.what}: {self.why}"
 
 
-@dataclass
+@record
 class Inventory:
     """All resources of one input, indexed by address, type and ID value."""
 

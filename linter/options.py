@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .records import record
 from .rule import Rule
 
 if TYPE_CHECKING:
     from .loaders.variables import VariableInputs
 
 
-@dataclass
+@record
 class Options:
     select: Sequence[str] | None = None
     ignore: Sequence[str] = ()

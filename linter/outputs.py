@@ -19,7 +19,8 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from .records import record
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
@@ -32,7 +33,7 @@ class OutputError(Exception):
     """An output path refused, or a write that failed: one line, exit code 2."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Output:
     format: str
     path: str | None
@@ -84,7 +85,7 @@ def _output(spec: str, output: str | None, known: set[str]) -> Output:
     return Output(name, None if path in (None, "-") else path)
 
 
-@dataclass
+@record
 class Protected:
     """Files a run reads, which no output may replace."""
 

@@ -12,18 +12,18 @@ SARIF as a code flow, text with `--show-path`, JSON as `path`, Markdown as a Mer
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from .domain import Backend, Domain, Endpoint, Nic, Peering, Route, Service, Subnet, Vpc
 from .model import Inventory, Resource, Span
 from .netaddr import AddressSet, PortSet
 from .reach_elb import AccessControl
+from .records import record
 
 MAX_ENDPOINTS = 3
 """Endpoints of one service named on a path; the rest are counted in the last one's message."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One hop of a finding's path."""
 
@@ -37,7 +37,7 @@ class Step:
     """On the step where the traffic stops: what is stopped (`tcp/8080 from 198.19.128.0/17 denied`)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Gap:
     """Traffic a filter drops, with the entries that decide it (recorded by `reach`)."""
 

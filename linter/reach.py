@@ -9,7 +9,6 @@ ELB access control is in `reach_elb`, re-exported here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .domain import Subnet, Unknown
@@ -43,6 +42,7 @@ from .paths import (
     status_path,
 )
 from .reach_elb import AccessControl, access_control, listener_ports
+from .records import record
 
 __all__ = [  # the public API for rules, with vpcep_lint.rule and vpcep_lint.domain (docs/model.md)
     "ENDPOINT_CIDR", "ENDPOINT_RANGE", "AccessControl", "Decision", "FlowSpace", "Gap", "Verdict", "access_control",
@@ -95,7 +95,7 @@ def _for_protocol(written: Any, protocol: str) -> bool | None:
     return p is None or p == protocol
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GroupRule:
     priority: int | None
     match: Match

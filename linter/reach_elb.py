@@ -6,11 +6,11 @@ receives. A value that is not known makes the answer unknown, never refused.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .model import UNKNOWN, Inventory, Resource
 from .netaddr import AddressSet, InvalidValue, PortSet, parse_addresses
+from .records import record
 
 IPGROUP = "huaweicloud_elb_ipgroup"
 LB_WHITELIST = "huaweicloud_lb_whitelist"
@@ -84,7 +84,7 @@ def listener_ports(listener: Resource) -> PortSet | None:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AccessControl:
     """A listener's access control: what of `flow_sources` it refuses (None: not known)."""
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from .installed import EntryPointLike as EntryPoint
 from .installed import entry_points
+from .records import record
 from .rule import Rule
 
 GROUP = "vpcep_lint.rules"
 VALID_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleLoadError:
     """A rule that could not be loaded; reported as an internal error."""
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
 
 from .engine import RuleCrash
 from .model import InputError, Inventory, Span, Unchecked
+from .records import field, record
 from .registry import RuleLoadError
 from .rule import Finding, Rule, Severity
 
@@ -13,7 +13,7 @@ INPUT_ERROR_ID = "VPCEP000"
 """The rule of inputs that could not be read, parsed or understood."""
 
 
-@dataclass
+@record
 class InputInfo:
     path: str
     kind: str
@@ -23,7 +23,7 @@ class InputInfo:
     """Endpoint services, endpoints and peerings: what the rules check. 0: nothing was checked."""
 
 
-@dataclass
+@record
 class LoaderCrash:
     """A loader bug met on one input: that input is not linted, the others still are."""
 
@@ -40,7 +40,7 @@ class LoaderCrash:
         return f"loading {self.source} crashed: {self.message}"
 
 
-@dataclass
+@record
 class Report:
     inputs: list[InputInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

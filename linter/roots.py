@@ -14,12 +14,12 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from .file_paths import is_within
 from .loaders.real_paths import RUN_MEMOS
 from .loaders.sources import ReadError, SourceSet, read_bytes, real_path
 from .model import InputError
+from .records import field, record
 from .scan_cache import Record, ScanCache
 
 SKIPPED_DIRS = {".terraform", ".git", "node_modules"}
@@ -27,7 +27,7 @@ MAX_DIRS = 100_000
 """A directory walk stops after this many directories (a run is bounded whatever the input)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Boundary:
     top: str
     """Real path files may be read below; `/` when there is no work tree and no --root."""
@@ -102,7 +102,7 @@ def boundary_for(path: str, root: str | None = None, cwd: str | None = None) -> 
     return Boundary(os.sep, "filesystem", project)
 
 
-@dataclass
+@record
 class Walk:
     dirs: list[str] = field(default_factory=list)
     """Directories holding .tf / .tf.json files, in a stable order."""

@@ -8,11 +8,11 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .comment_places import CommentLines
 from .model import Inventory, Resource, Span, excerpt, strip_keys
+from .records import field, record
 from .registry import VALID_ID, discover
 from .rule import Finding, Severity
 
@@ -29,7 +29,7 @@ _FIELDS = ("reason", "until")
 _EXPECTED = 'expected reason="..." and until=YYYY-MM-DD'
 
 
-@dataclass
+@record
 class Suppression:
     ids: tuple[str, ...]
     reason: str | None
@@ -113,7 +113,7 @@ def _until(fields: dict[str, str], ids: tuple[str, ...]) -> dt.date | None:
 
 # -- where each suppression is and what it covers -----------------------------------------------------
 
-@dataclass
+@record
 class _Site:
     """One suppression comment and the resources it covers."""
 

@@ -6,16 +6,16 @@ yet read); `Evaluator.value` turns them into plain values, recording each refere
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import UNKNOWN, Ref
+from ..records import field, record
 from . import functions, symbolic
 from .hcl_tree import Expr
 from .symbolic import is_unknown, path_str, plain
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResourcePath:
     """A not-yet-read reference into a resource instance: `huaweicloud_x.y.network[0].port`."""
 
@@ -23,7 +23,7 @@ class ResourcePath:
     path: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResourceGroup:
     """`huaweicloud_x.y` of a resource with count or for_each: its instances by key."""
 
@@ -35,7 +35,7 @@ class ResourceGroup:
 
 
 
-@dataclass
+@record
 class Scope:
     names: dict[str, Any] = field(default_factory=dict)
 

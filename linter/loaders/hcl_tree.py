@@ -11,13 +11,14 @@ Expressions are plain tuples (so parsed files can be cached as JSON, cache.py):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from ..records import field, record
 
 Expr = tuple[Any, ...]
 
 
-@dataclass
+@record
 class Attribute:
     name: str
     expr: Expr
@@ -27,7 +28,7 @@ class Attribute:
     end_column: int
 
 
-@dataclass
+@record
 class Block:
     type: str
     labels: list[str]
@@ -39,7 +40,7 @@ class Block:
     blocks: list[Block] = field(default_factory=list)
 
 
-@dataclass
+@record
 class ParsedFile:
     path: str
     body: Block

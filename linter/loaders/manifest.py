@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 
 from ..model import InputError
+from ..records import field, record
 from .sources import read_text
 
 MANIFEST = os.path.join(".terraform", "modules", "modules.json")
 
 
-@dataclass
+@record
 class ModuleManifest:
     root: str
     path: str | None = None

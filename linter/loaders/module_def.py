@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..model import InputError
+from ..records import field, record
 from .hcl_tree import Attribute, Block, Expr, ParsedFile
 
 
-@dataclass
+@record
 class ModuleDef:
     directory: str
     files: list[ParsedFile]

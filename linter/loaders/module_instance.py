@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import UNKNOWN, Ref
+from ..records import field, record
 from .evaluator import Evaluator, Loader, Scope
 from .hcl_tree import Attribute, Block
 from .module_def import ModuleDef
@@ -26,7 +26,7 @@ class ModuleLoader(Loader, Protocol):
     def reference_cycle(self, module: ModuleInstance, token: str) -> None: ...
 
 
-@dataclass
+@record
 class ProviderConfig:
     key: str
     region: Any
@@ -34,7 +34,7 @@ class ProviderConfig:
     """The module instance whose block defines it: its region is evaluated there."""
 
 
-@dataclass
+@record
 class ResourceInstance:
     module: ModuleInstance
     block: Block

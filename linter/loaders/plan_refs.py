@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from ..model import Inventory, Ref, Resource, strip_keys
+from ..records import field, record
 
 
-@dataclass
+@record
 class _ConfigModule:
     prefix: str  # "module.a.module.b." (no keys)
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -194,7 +194,7 @@ def _resource_ref(ref: str) -> tuple[str, str, str, str] | None:
     return parts[0], m.group(1), m.group(2), m.group(3) or ""
 
 
-@dataclass
+@record
 class _Seen:
     tokens: set[tuple[str, str]]
     parent: _Seen | None

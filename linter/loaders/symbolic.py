@@ -15,16 +15,16 @@ usual UNKNOWN and only what asks for `unknown_keys` can tell that two unknowns a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from ..model import UNKNOWN
+from ..records import record
 
 SYMBOLIC_FUNCTIONS = {"cidrsubnet", "cidrhost", "cidrnetmask", "lower", "upper", "trimspace", "tostring"}
 """Pure functions of their arguments: applied to a Symbol and known values, the result is a Symbol."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Symbol:
     key: str
     """The expression, references resolved: `var.vpc_cidr`, `cidrsubnet(var.vpc_cidr,8,1)`."""

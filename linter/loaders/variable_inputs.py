@@ -6,15 +6,15 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from ..file_paths import is_within
+from ..records import field, record
 
 ENV_PREFIX = "TF_VAR_"
 
 # -- inputs ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VarFile:
     """`--var-file FILE`, or a file the configuration names for a root."""
 
@@ -26,7 +26,7 @@ class VarFile:
     """A directory the file must be in, symlinks resolved (the project of the configuration that names it)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VarArg:
     """`--var NAME=VALUE`, as given."""
 
@@ -36,7 +36,7 @@ class VarArg:
 Assignment = VarFile | VarArg
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RootVarFiles:
     """The `var-files` setting: root directory (or glob) -> var files relative to that root."""
 
@@ -47,7 +47,7 @@ class RootVarFiles:
     """The configuration file, for messages."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VariableInputs:
     """Everything besides the root's own files that assigns root module variables."""
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import UNKNOWN, InputError
+from ..records import field, record
 from .hcl_syntax import parse_hcl
 from .hcl_tree import Attribute, Block, HclSyntaxError, ParsedFile
 from .sources import SourceSet, outside, read_text
@@ -52,7 +52,7 @@ from .variable_types import (
 
 # -- assigning -----------------------------------------------------------------------------------
 
-@dataclass
+@record
 class Assigned:
     """The variables of one root module: values (declared ones with a known value), and what went wrong."""
 
@@ -63,7 +63,7 @@ class Assigned:
     """Where each value came from (`default`, `TF_VAR_x`, `prod.tfvars:3`, `--var`)."""
 
 
-@dataclass
+@record
 class _Candidate:
     name: str
     kind: str

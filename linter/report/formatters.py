@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..installed import EntryPointLike as EntryPoint
 from ..installed import entry_points
+from ..records import record
 
 if TYPE_CHECKING:
     from ..api import Report
@@ -27,7 +27,7 @@ GROUP = "vpcep_lint.formatters"
 VALID_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RenderOptions:
     """What a formatter may be told besides the report. Every field has a neutral default."""
 
