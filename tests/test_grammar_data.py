@@ -48,3 +48,55 @@ def test_a_table_in_the_previous_form_is_refused(kept: dict[str, Any]) -> None:
     doc = json.loads(json.dumps(kept))
     doc["data"]["parser"]["parser"]["states"] = {"\0d": [[0, {"\0d": [[0, {"\0t": [0, 1]}]]}]]}
     assert grammar.load(json.dumps(doc).encode()) is None
+
+
+def _lark_own_load(doc: dict[str, Any]) -> Any:
+    """The same kept data loaded by lark's own table loader: the rows turned back into its input
+    form, {state: {token: (0, next state) | (1, {"@": rule})}}."""
+    from lark import Lark
+
+    data = json.loads(json.dumps(doc["data"]), object_hook=grammar._hook)
+    table = data["parser"]["parser"]
+    table["states"] = {
+        row[0]: {t: (k, n if k == 0 else {"@": n}) for t, k, n in zip(row[1::3], row[2::3], row[3::3], strict=True)}
+        for row in table["states"]["\0s"]
+    }
+    memo = json.loads(json.dumps(doc["memo"]), object_hook=grammar._hook)
+    return Lark._load_from_dict(data, memo, postlex=grammar._options()["postlex"])
+
+
+def _table(parser: Any) -> dict[int, dict[str, tuple[str, Any]]]:
+    states = parser.parser.parser.parser.parse_table.states
+    return {s: {t: (type(a).__name__ if not isinstance(a, str) else a, str(arg)) for t, (a, arg) in acts.items()}
+            for s, acts in states.items()}
+
+
+def test_the_table_made_from_the_rows_is_the_one_lark_loads_itself(kept: dict[str, Any]) -> None:
+    ours, theirs = grammar.load(json.dumps(kept).encode()), _lark_own_load(kept)
+    assert ours is not None
+    ours_states = ours.parser.parser.parser.parse_table.states
+    assert _table(ours) == _table(theirs) and len(ours_states) > 500
+    # every reduce names one of the parser's own rules, as lark's loader gives it
+    rules = {id(r) for r in ours.rules}
+    assert all(id(arg) in rules for acts in ours_states.values() for a, arg in acts.values() if not isinstance(arg, int))
+    assert ours.parse(TF) == theirs.parse(TF)
+
+
+def test_a_reduce_by_a_rule_the_data_do_not_hold_is_refused(kept: dict[str, Any]) -> None:
+    doc = json.loads(json.dumps(kept))
+    row = next(r for r in rows(doc) if 1 in r[2::3])
+    reduce_at = 2 + 3 * next(j for j, kind in enumerate(row[2::3]) if kind == 1)
+    row[reduce_at + 1] = 10**6  # no such rule in the memo
+    assert grammar.load(json.dumps(doc).encode()) is None
+
+
+def test_lark_loads_other_tables_its_own_way_while_ours_loads(kept: dict[str, Any]) -> None:
+    theirs = _lark_own_load(kept)  # lark's form of the table, outside the row loader: unchanged
+    with grammar._table_from_rows():
+        again = _lark_own_load(kept)
+    assert _table(again) == _table(theirs)
+    from lark.parsers import lalr_parser
+    from lark.parsers.lalr_analysis import IntParseTable
+
+    assert lalr_parser.IntParseTable is IntParseTable  # put back after the load
+

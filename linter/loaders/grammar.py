@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -104,14 +106,15 @@ def load(raw: bytes) -> Any:
             return None
         data = doc["data"]
         table = data["parser"]["parser"]
-        table["states"] = _table_states(table["states"])
+        table["states"] = _Rows(_table_rows(table["states"]))
         options = data.get("options") if isinstance(data, dict) else None
         if not isinstance(options, dict) or options.get("parser") != "lalr" or "postlex" in options:
             return None
         if any(options.get(k) for k in _NO_CODE_OPTIONS):
             return None  # these name code (classes, callbacks, plugins) or another regex engine
-        return Lark._load_from_dict(  # type: ignore[no-untyped-call]  # lark's loader has no annotations
-            data, doc["memo"], postlex=_options()["postlex"])
+        with _table_from_rows():
+            return Lark._load_from_dict(  # type: ignore[no-untyped-call]  # lark's loader has no annotations
+                data, doc["memo"], postlex=_options()["postlex"])
     except Exception:  # noqa: BLE001 - whatever is wrong with the data, build the parser instead
         return None
 
@@ -138,20 +141,63 @@ def _flat_states(states: dict[int, dict[int, tuple[int, Any]]]) -> list[list[int
     return rows
 
 
-def _table_states(encoded: Any) -> dict[int, dict[int, tuple[int, Any]]]:
-    """The table from its rows; ValueError unless every row is whole and every number an int."""
+def _table_rows(encoded: Any) -> list[list[int]]:
+    """The table's rows; ValueError unless every row is whole and every number an int."""
     if not isinstance(encoded, dict) or set(encoded) != {_STATES} or not isinstance(encoded[_STATES], list):
         raise ValueError("not an encoded table")
-    states: dict[int, dict[int, tuple[int, Any]]] = {}
-    for row in encoded[_STATES]:
+    rows: list[list[int]] = encoded[_STATES]
+    for row in rows:
         if type(row) is not list or len(row) % 3 != 1 or set(map(type, row)) != {int}:
             raise ValueError("not a row of the table")
-        kinds = row[2::3]
-        if not set(kinds) <= {0, 1}:
+        if not set(row[2::3]) <= {0, 1}:
             raise ValueError("not an action")
-        states[row[0]] = {token: (0, number) if kind == 0 else (1, {"@": number})
-                          for token, kind, number in zip(row[1::3], kinds, row[3::3], strict=True)}
-    return states
+    return rows
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    """The rows of a kept table, on their way to `_table_from_rows`."""
+
+
+@contextmanager
+def _table_from_rows() -> Iterator[None]:
+    """While lark loads a kept parser, its LALR table is made straight from our rows.
+
+    lark's own `deserialize` turns each of the table's 20,000 actions into a rule through its
+    generic object loader (about 45 ms, and converting the rows into its input form 20 ms more);
+    here each action is made once, with the same objects (`Shift`, or `Reduce` and the rule lark
+    read into its memo). Any other table lark loads meanwhile is left to its own `deserialize`.
+    """
+    from lark.grammar import Rule
+    from lark.parsers import lalr_parser
+    from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
+
+    class RowTable(IntParseTable):
+        @classmethod
+        def deserialize(cls, data: dict[str, Any], memo: dict[int, Any]) -> Any:
+            rows = data["states"]
+            if not isinstance(rows, _Rows):
+                return super().deserialize(data, memo)  # type: ignore[no-untyped-call]  # lark has no annotations
+            tokens, states = data["tokens"], {}
+            for row in rows:
+                actions = {}
+                for token, kind, number in zip(row[1::3], row[2::3], row[3::3], strict=True):
+                    if kind == 0:
+                        actions[tokens[token]] = (Shift, number)
+                    else:
+                        rule = memo[number]
+                        if type(rule) is not Rule:
+                            raise ValueError("an action reduces by something that is not a rule")
+                        actions[tokens[token]] = (Reduce, rule)
+                states[row[0]] = actions
+            return cls(states, data["start_states"], data["end_states"])
+
+    names = vars(lalr_parser)  # the name `LALR_Parser.deserialize` makes its table with
+    saved = names["IntParseTable"]
+    names["IntParseTable"] = RowTable
+    try:
+        yield
+    finally:
+        names["IntParseTable"] = saved
 
 
 # JSON cannot tell a tuple from a list, nor hold an integer key: an object with one key that no
