@@ -69,7 +69,11 @@ def _bodies(deco: Any) -> dict[str, type]:
     class Empty:
         pass
 
-    return {c.__name__: c for c in (Plain, Frozen, OwnRepr, Hidden, Posted, Empty)}
+    @deco(frozen=True)
+    class Single:
+        key: str
+
+    return {c.__name__: c for c in (Plain, Frozen, OwnRepr, Hidden, Posted, Empty, Single)}
 
 
 DATA = _bodies(dataclasses.dataclass)
@@ -82,6 +86,7 @@ SAMPLES: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "Hidden": [(("k",), {}), (("k", {"a": 1}), {}), (("j",), {})],
     "Posted": [((), {}), (([1, 2],), {}), (([3],), {"total": 9})],
     "Empty": [((), {})],
+    "Single": [(("a",), {}), (("b",), {}), ((), {"key": "a"})],
 }
 
 
