@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from ..model import UNKNOWN, Ref
 from ..records import field, record
 from . import functions, symbolic
+from .compiled import compile_expr
 from .hcl_tree import Expr
 from .symbolic import is_unknown, path_str, plain
 
@@ -63,6 +64,7 @@ class Loader(Protocol):
     """What an expression reads through the loader of its root module (loaders.hcl.HclLoader)."""
 
     materialized: dict[int, tuple[Any, Any, list[Ref]]]
+    codes: dict[int, tuple[Expr, Callable[[Evaluator], Any]]]
 
     def spend(self, units: int) -> None: ...
 
@@ -79,6 +81,9 @@ class Module(Protocol):
     @property
     def loader(self) -> Loader: ...
 
+    @property
+    def depth(self) -> int: ...
+
     def var(self, name: str) -> Any: ...
 
     def local(self, name: str) -> Any: ...
@@ -94,6 +99,9 @@ class Evaluator:
         self.open = False
         """Set when a value came from something that is not a resource (a data source, a variable
         without a value...): the references read do not tell the whole value."""
+        self.codes = module.loader.codes
+        """The run's compiled expressions (`loaders.compiled`), for a called module's: they are
+        shared by every root that calls it. A root module's own are read once: walked."""
 
     # Values returned by eval() may hold ResourcePath / ResourceGroup / namespaces; value()
     # turns them into plain values, recording each reference read.
@@ -139,6 +147,16 @@ class Evaluator:
         return {k: self.materialize(x) for k, x in v.items()}
 
     def eval(self, e: Expr) -> Any:
+        codes = self.codes
+        if codes is not None:
+            hit = codes.get(id(e))
+            if hit is None or hit[0] is not e:
+                try:
+                    hit = codes[id(e)] = (e, compile_expr(e))
+                except RecursionError:
+                    hit = None
+            if hit is not None:
+                return hit[1](self)
         try:
             return self._eval(e)
         except RecursionError:
@@ -269,7 +287,10 @@ class Evaluator:
         return out
 
     def call(self, name: str, arg_exprs: list[Expr], expand: bool) -> Any:
-        args = self._call_args(name, arg_exprs, expand)
+        return self.apply(name, self._call_args(name, arg_exprs, expand))
+
+    def apply(self, name: str, args: list[Any] | None) -> Any:
+        """Function `name` on its evaluated arguments (None: a spread argument that is not a list)."""
         if args is None:
             return UNKNOWN
         if name == "try":
@@ -293,6 +314,10 @@ class Evaluator:
             args = [self.eval(a) for a in arg_exprs]
         else:
             args = [self.value(a) for a in arg_exprs]
+        return self.spread(name, args, expand)
+
+    def spread(self, name: str, args: list[Any], expand: bool) -> list[Any] | None:
+        """`f(a, b...)`: the last argument's elements as arguments; None when it is not a list."""
         if expand and args:
             last = self.materialize(args[-1]) if name not in functions.STRUCTURAL else args[-1]
             if not isinstance(last, list):

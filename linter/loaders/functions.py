@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import UNKNOWN, contains_unknown
+from .cidr_functions import cidrhost, cidrsubnet
 
 MAX_STRING = 1024 * 1024
 """The longest string an expression may build (characters)."""
@@ -113,25 +114,6 @@ def unop(op: str, a: Any) -> Any:
         return (not a) if isinstance(a, bool) else UNKNOWN
     n = _num(a)
     return UNKNOWN if n is None else -n
-
-
-def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> str:
-    net = ipaddress.ip_network(prefix, strict=False)
-    new_prefix = net.prefixlen + int(newbits)
-    if new_prefix > net.max_prefixlen or netnum >= 2 ** int(newbits) or netnum < 0:
-        raise ValueError("out of range")
-    step = 2 ** (net.max_prefixlen - new_prefix)
-    base = int(net.network_address) + int(netnum) * step
-    return f"{ipaddress.ip_address(base)}/{new_prefix}"
-
-
-def _cidrhost(prefix: str, hostnum: int) -> str:
-    net = ipaddress.ip_network(prefix, strict=False)
-    if hostnum < 0:
-        hostnum += net.num_addresses
-    if not 0 <= hostnum < net.num_addresses:
-        raise ValueError("out of range")
-    return str(net.network_address + int(hostnum))
 
 
 def _flatten(v: list[Any]) -> list[Any]:
@@ -298,8 +280,8 @@ def _one(v: Any) -> Any:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "cidrsubnet": lambda p, n, k: _cidrsubnet(p, int(n), int(k)),
-    "cidrhost": lambda p, h: _cidrhost(p, int(h)),
+    "cidrsubnet": lambda p, n, k: cidrsubnet(p, int(n), int(k)),
+    "cidrhost": lambda p, h: cidrhost(p, int(h)),
     "cidrnetmask": lambda p: str(ipaddress.ip_network(p, strict=False).netmask),
     "concat": _concat,
     "tolist": lambda v: v if isinstance(v, list) else UNKNOWN,

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..model import UNKNOWN, InputError, Ref, Unchecked
 from . import functions
-from .evaluator import MEMO_MIN
+from .evaluator import MEMO_MIN, Evaluator
 from .hcl_tree import Attribute, Block
 from .limits import MAX_WORK, LimitExceeded
 from .manifest import ModuleManifest, read_manifest
@@ -43,6 +43,7 @@ class LoaderBase:
         self.work = 0
         self.module_instances = 0
         self.materialized: dict[int, tuple[Any, Any, list[Ref]]] = {}
+        self.codes = sources.codes
         self._normalized: dict[int, tuple[Any, Any]] = {}
         self._limit_errors: set[tuple[str, int, int]] = set()
         self._cycles: set[str] = set()
@@ -64,6 +65,18 @@ class LoaderBase:
         """`fn()`, or UNKNOWN after an error at `attr` when it builds a value past a bound."""
         try:
             return fn()
+        except functions.ValueTooLarge as exc:
+            self.limit_error(exc.message, attr, file)
+            return UNKNOWN
+        except LimitExceeded as exc:
+            if exc.where is None and file is not None:
+                exc.where = (file, attr.line, attr.column)
+            raise
+
+    def guarded_value(self, ev: Evaluator, attr: Attribute, file: str | None) -> Any:
+        """`guarded(lambda: ev.value(attr.expr), attr, file)`, without the closure (once per attribute)."""
+        try:
+            return ev.value(attr.expr)
         except functions.ValueTooLarge as exc:
             self.limit_error(exc.message, attr, file)
             return UNKNOWN

@@ -1,7 +1,6 @@
 """Resource building: the values, references and source positions of each resource instance."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..model import UNKNOWN, Ref, Resource, Span
@@ -9,7 +8,7 @@ from ..provider import convert
 from . import symbolic
 from .evaluator import FOR_COST, Evaluator, ResourceGroup, ResourcePath, Scope
 from .expansion import ModuleExpansion
-from .hcl_tree import Block, Expr
+from .hcl_tree import Block
 from .module_def import comments_for, traversal_name
 from .module_instance import ModuleInstance, ResourceInstance
 from .symbolic import path_str
@@ -74,7 +73,7 @@ class ResourceBuilding(ModuleExpansion):
             if not at and name in META_ATTRIBUTES:
                 continue
             ev = Evaluator(module, scope)
-            values[name] = self.guarded(_reader(ev, attr.expr), attr, file)
+            values[name] = self.guarded_value(ev, attr, file)
             if ev.refs:
                 refs[at + (name,)] = _dedupe(ev.refs)
             if ev.open and unresolved is not None:
@@ -197,6 +196,3 @@ class ResourceBuilding(ModuleExpansion):
 def _dedupe(refs: list[Ref]) -> list[Ref]:
     return list(dict.fromkeys(refs))
 
-
-def _reader(ev: Evaluator, expr: Expr) -> Callable[[], Any]:
-    return lambda: ev.value(expr)
