@@ -284,7 +284,7 @@ class ModuleExpansion(LoaderBase):
 
 def _lazy(module: ModuleInstance, scope: Scope, attr: Attribute, file: str) -> Callable[[], Any]:
     def thunk() -> Any:
-        return module.loader.guarded(lambda: Evaluator(module, scope).eval(attr.expr), attr, file)
+        return module.loader.guarded_eval(Evaluator(module, scope), attr, file)
 
     return thunk
 

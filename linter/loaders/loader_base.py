@@ -75,8 +75,12 @@ class LoaderBase:
 
     def guarded_value(self, ev: Evaluator, attr: Attribute, file: str | None) -> Any:
         """`guarded(lambda: ev.value(attr.expr), attr, file)`, without the closure (once per attribute)."""
+        return self.guarded_eval(ev, attr, file, True)
+
+    def guarded_eval(self, ev: Evaluator, attr: Attribute, file: str | None, value: bool = False) -> Any:
+        """`guarded(lambda: ev.eval(attr.expr), attr, file)` (`ev.value` when `value`), without the closure."""
         try:
-            return ev.value(attr.expr)
+            return ev.value(attr.expr) if value else ev.eval(attr.expr)
         except functions.ValueTooLarge as exc:
             self.limit_error(exc.message, attr, file)
             return UNKNOWN

@@ -19,6 +19,8 @@ class ModuleLoader(Loader, Protocol):
 
     def guarded(self, fn: Callable[[], Any], attr: Attribute, file: str | None) -> Any: ...
 
+    def guarded_eval(self, ev: Evaluator, attr: Attribute, file: str | None) -> Any: ...
+
     def module_arg(self, module: ModuleInstance, name: str, value: Any) -> Any: ...
 
     def root_var(self, module: ModuleInstance, name: str) -> Any: ...
@@ -103,18 +105,25 @@ class ModuleInstance:
         return value
 
     def var(self, name: str) -> Any:
+        token = "var." + name
+        if token in self._vars:  # read before: no closure to make (most reads)
+            return self._vars[token]
+
         def compute() -> Any:
             if name in self.call_args:
                 return self.loader.module_arg(self, name, self.call_args[name]())
             return self.loader.root_var(self, name)
 
-        return self._once(self._vars, "var." + name, compute)
+        return self._once(self._vars, token, compute)
 
     def local(self, name: str) -> Any:
+        token = "local." + name
+        if token in self._locals:
+            return self._locals[token]
         attr = self.definition.locals.get(name)
         if attr is None:
             return UNKNOWN
-        return self._once(self._locals, "local." + name, lambda: self._eval(attr, getattr(attr, "file", None)))
+        return self._once(self._locals, token, lambda: self._eval(attr, getattr(attr, "file", None)))
 
     def output(self, name: str) -> Any:
         block = self.definition.outputs.get(name)
@@ -124,7 +133,7 @@ class ModuleInstance:
         return self._once(self._outputs, "output." + name, lambda: self._eval(attr, getattr(block, "file", None)))
 
     def _eval(self, attr: Attribute, file: str | None) -> Any:
-        return self.loader.guarded(lambda: Evaluator(self, Scope()).eval(attr.expr), attr, file)
+        return self.loader.guarded_eval(Evaluator(self, Scope()), attr, file)
 
     def outputs_object(self) -> dict[str, Any]:
         return {name: self.output(name) for name in self.definition.outputs}

@@ -20,9 +20,12 @@ def real_path(path: str) -> str:
     A plain name in a directory resolves as that directory's real path joined with the name, then
     followed when the name itself is a link: one `lstat` per file instead of one per component.
     """
+    found = _REAL.get(path)  # absolute paths only are remembered: a relative one misses here
+    if found is not None:
+        return found
     if not os.path.isabs(path):  # remembered by where it is: the working directory may change between runs
         path = os.path.join(os.getcwd(), path)
-    found = _REAL.get(path)
+        found = _REAL.get(path)
     if found is None:
         head, tail = os.path.split(path)
         if head and tail and tail not in (".", "..") and head != path:

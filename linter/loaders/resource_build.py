@@ -146,8 +146,7 @@ class ResourceBuilding(ModuleExpansion):
             region = self.provider_region(inst.module, key)
             if "region" not in block.attributes:
                 region_from = self.provider_origin(inst.module, key)
-        comments = comments_for(inst.module.definition.comments.get(file, []), block)
-        comments += inst.module.call_comments
+        comments = self._comments(inst.module, block, file) + tuple(inst.module.call_comments)
         name = block.labels[1]
         return Resource(
             address=inst.address,
@@ -165,9 +164,19 @@ class ResourceBuilding(ModuleExpansion):
             unknown_keys=dict(inst.symbols),
             recorded=False,
             source=self.sources.display(self.root),
-            comments=tuple(comments),
+            comments=comments,
         )
 
+
+    def _comments(self, module: ModuleInstance, block: Block, file: str) -> tuple[str, ...]:
+        """The comments on and in a resource block: once per run for a block of a called module."""
+        memo = self.sources.comments
+        hit = memo.get(id(block))
+        if hit is not None and hit[0] is block and hit[1] == file:
+            return hit[2]
+        found = tuple(comments_for(module.definition.comments.get(file, []), block))
+        memo[id(block)] = (block, file, found)
+        return found
 
     def _spans(self, block: Block, file: str) -> tuple[Span, dict[str, Span]]:
         """Where a resource block and its attributes are: the same for every instance of the block and

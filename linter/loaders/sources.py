@@ -181,6 +181,7 @@ class SourceSet:
         self.spans: dict[int, tuple[Any, ...]] = {}  # source places (`ResourceBuilding._spans`)
         self.var_types: dict[int, tuple[Any, Any]] = {}  # declared types (`HclLoader.module_arg`)
         self.codes: dict[int, tuple[Any, Any]] = {}  # compiled expressions (`Evaluator.eval`)
+        self.comments: dict[int, tuple[Any, str, tuple[str, ...]]] = {}  # `ResourceBuilding._comments`
         self._by_text: dict[tuple[str, str], ParsedFile] = {}
         """Files parsed so far by kind and text: roots often hold files of the same text (their
         `variables.tf`, `versions.tf`), parsed or decoded from the cache once per run."""
