@@ -149,13 +149,14 @@ def _dec_block(v: Any) -> Block:
     block = Block(btype, labels, l1, c1, l2, c2)
     out = block.attributes
     scalar = _SCALAR
-    for i in range(0, len(attrs), 6):
-        name, e, a1, a2, a3, a4 = attrs[i:i + 6]
+    fields = iter(attrs)  # six at a time (the length is a multiple of six)
+    for name, e, a1, a2, a3, a4 in zip(fields, fields, fields, fields, fields, fields, strict=True):
         if type(name) is not str or name in out or type(a1) is not int or type(a2) is not int \
                 or type(a3) is not int or type(a4) is not int:
             raise _Bad
         out[name] = Attribute(name, ("lit", e) if type(e) in scalar else _expr(e), a1, a2, a3, a4)
-    block.blocks = [_dec_block(b) for b in blocks]
+    if blocks:
+        block.blocks = [_dec_block(b) for b in blocks]
     return block
 
 
