@@ -15,6 +15,7 @@ from .symbolic import path_str
 
 META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
 META_BLOCKS = {"lifecycle", "provisioner", "connection"}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class ResourceBuilding(ModuleExpansion):
@@ -71,6 +72,10 @@ class ResourceBuilding(ModuleExpansion):
         refs: dict[tuple[Any, ...], list[Ref]] = {}
         for name, attr in block.attributes.items():
             if not at and name in META_ATTRIBUTES:
+                continue
+            expr = attr.expr
+            if expr[0] == "lit" and type(expr[1]) in _SCALARS:  # a literal: nothing to read or resolve
+                values[name] = expr[1]
                 continue
             ev = Evaluator(module, scope)
             values[name] = self.guarded_value(ev, attr, file)
