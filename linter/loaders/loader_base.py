@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import UNKNOWN, InputError, Ref, Unchecked
-from . import functions
+from . import functions, symbolic
 from .evaluator import MEMO_MIN, Evaluator
 from .hcl_tree import Attribute, Block
 from .limits import MAX_WORK, LimitExceeded
@@ -112,6 +112,15 @@ class LoaderBase:
             return out
         return value
 
+    def strip_normalize(self, values: Any) -> tuple[Any, dict[str, str]]:
+        """`symbolic.strip`, then `normalize`: in one walk when the values hold no Symbol and no list or
+        map long enough for `normalize`'s memo (most resources)."""
+        out = _small_normalized(values)
+        if out is not _NOT_SMALL:
+            return out, {}
+        stripped, symbols = symbolic.strip(values)
+        return self.normalize(stripped), symbols
+
     # -- loading ----------------------------------------------------------------------------
     # -- reading -------------------------------------------------------------------------------
     def definition(self, directory: str) -> ModuleDef:
@@ -136,3 +145,41 @@ class LoaderBase:
             self._cycles.add(what)
             self.unchecked.append(Unchecked("value", what, "refers to itself (a reference cycle, which Terraform "
                                             "rejects); unknown", self.sources.display(module.definition.directory)))
+
+
+_NOT_SMALL = object()
+
+
+def _small_normalized(value: Any) -> Any:
+    """What `normalize` makes of `value`, or _NOT_SMALL when it holds a Symbol, a list or map of
+    MEMO_MIN elements or more, or a subclass of str, list or dict (left to `strip` and `normalize`)."""
+    t = type(value)
+    if t is str:
+        return value if value != "" else None
+    if t is dict:
+        return _small_dict(value) if len(value) < MEMO_MIN else _NOT_SMALL
+    if t is list:
+        return _small_list(value) if len(value) < MEMO_MIN else _NOT_SMALL
+    if isinstance(value, (str, list, dict, symbolic.Symbol)):
+        return _NOT_SMALL
+    return value
+
+
+def _small_dict(value: dict[str, Any]) -> Any:
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        n = _small_normalized(v)
+        if n is _NOT_SMALL:
+            return _NOT_SMALL
+        out[k] = n
+    return out
+
+
+def _small_list(value: list[Any]) -> Any:
+    out = []
+    for v in value:
+        n = _small_normalized(v)
+        if n is _NOT_SMALL:
+            return _NOT_SMALL
+        out.append(n)
+    return out

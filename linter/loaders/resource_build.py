@@ -57,8 +57,8 @@ class ResourceBuilding(ModuleExpansion):
             inst.evaluating = False
             premature = self.incomplete
             self.incomplete = outer or premature
-        values, symbols = symbolic.strip(values)
-        converted: dict[str, Any] = convert(inst.type, self.normalize(values))
+        normalized, symbols = self.strip_normalize(values)
+        converted: dict[str, Any] = convert(inst.type, normalized)
         if premature:  # read a module instance not expanded yet: evaluated again when read again
             return converted
         inst.values, inst.refs, inst.unresolved, inst.symbols = converted, refs, unresolved, symbols
