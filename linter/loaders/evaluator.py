@@ -81,9 +81,6 @@ class Module(Protocol):
     @property
     def loader(self) -> Loader: ...
 
-    @property
-    def depth(self) -> int: ...
-
     def var(self, name: str) -> Any: ...
 
     def local(self, name: str) -> Any: ...
@@ -100,8 +97,7 @@ class Evaluator:
         """Set when a value came from something that is not a resource (a data source, a variable
         without a value...): the references read do not tell the whole value."""
         self.codes = module.loader.codes
-        """The run's compiled expressions (`loaders.compiled`), for a called module's: they are
-        shared by every root that calls it. A root module's own are read once: walked."""
+        """The run's compiled expressions (`loaders.compiled`); None: walk the tuples."""
 
     # Values returned by eval() may hold ResourcePath / ResourceGroup / namespaces; value()
     # turns them into plain values, recording each reference read.
@@ -259,7 +255,7 @@ class Evaluator:
                     return ResourcePath(addr)
             return UNKNOWN
         if isinstance(obj, list):
-            return _list_item(obj, key)
+            return functions.list_item(obj, key)
         if isinstance(obj, dict):
             return obj.get(functions.to_string(key), UNKNOWN)
         return UNKNOWN
@@ -369,14 +365,6 @@ class Evaluator:
         else:
             obj_out[key] = vv
         return None
-
-
-def _list_item(items: list[Any], key: Any) -> Any:
-    if isinstance(key, (int, float)) and not isinstance(key, bool) and 0 <= int(key) < len(items):
-        return items[int(key)]
-    if isinstance(key, str) and key.isdigit() and int(key) < len(items):
-        return items[int(key)]
-    return UNKNOWN
 
 
 _PASSES_SYMBOLS = {"concat", "tolist", "merge", "values", "slice", "reverse", "lookup", "element", "one"}

@@ -116,6 +116,15 @@ def unop(op: str, a: Any) -> Any:
     return UNKNOWN if n is None else -n
 
 
+def list_item(items: list[Any], key: Any) -> Any:
+    """`items[key]` for a whole number or a string of digits in range; UNKNOWN otherwise."""
+    if isinstance(key, (int, float)) and not isinstance(key, bool) and 0 <= int(key) < len(items):
+        return items[int(key)]
+    if isinstance(key, str) and key.isdigit() and int(key) < len(items):
+        return items[int(key)]
+    return UNKNOWN
+
+
 def _flatten(v: list[Any]) -> list[Any]:
     out: list[Any] = []
     for x in v:
