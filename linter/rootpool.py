@@ -1,21 +1,24 @@
 """Roots linted on every core: a repository's roots are independent units of work.
 
 `map_roots(work, roots)` runs `work(root)` for each root on every core (at most 8) and gives the
-results in the order of `roots`, as a loop would: the roots are dealt into one share per core,
-this process takes the first and a forked worker each of the others. The workers inherit
-everything this process has read and parsed so far, parse what their own roots still need
-(through the parse cache, whose writes are atomic), and send back only their results, pickled
-through a pipe. This process does its first root before the workers start, so that what every
-root needs first (the grammar, a module file edited since the last run) is parsed once. Workers
-never outlive the linter: they die with their parent
-(`loaders.parallel`), and are killed when the run fails or is interrupted.
+results in the order of `roots`, as a loop would. This process and a forked worker on each other
+core take the roots one at a time from a shared queue, each the next one when it is free, so no
+process waits at the end for one that drew the slow roots. The workers inherit everything this
+process has read and parsed so far, parse what their own roots still need (through the parse
+cache, whose writes are atomic), and send back only their results, pickled through a pipe as
+each is made; this process takes them in between its own roots, so that little is left to read
+at the end. This process does its first root before the workers start, so that what every root
+needs first (the grammar, a module file edited since the last run) is parsed once. Workers never
+outlive the linter: they die with their parent (`loaders.parallel`), and are killed when the run
+fails or is interrupted.
 
 Run in-process instead (the same results, one after the other): fewer than `MIN_ROOTS` roots, one
-core, or no `fork` (not Linux); the share of a worker that cannot be started, dies, or cannot send
-its results back is done here after the others.
+core, or no `fork` (not Linux); the roots a worker took are done here after the others when it
+cannot be started, dies, or cannot send its results back.
 """
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import signal
@@ -37,63 +40,162 @@ def map_roots(work: Callable[[T], R], roots: Sequence[T], jobs: int | None = Non
               weight: Callable[[T], int] | None = None) -> list[R]:
     """[work(r) for r in roots], on every core when there are enough roots (see the module docstring).
 
-    `weight` deals the roots out, heaviest first and in turn, so that the shares are even; it does
-    not change the order of the results.
+    `weight` orders the queue, heaviest first, so that no process is left with a heavy root at
+    the end; it does not change the order of the results.
     """
     workers = min(jobs or _workers(), MAX_WORKERS, len(roots))
     if workers < 2 or len(roots) < MIN_ROOTS or sys.platform != "linux":
         return [work(r) for r in roots]
     order = sorted(range(len(roots)), key=lambda i: -weight(roots[i])) if weight else list(range(len(roots)))
-    shares = [order[k::workers] for k in range(workers)]
     results: dict[int, R] = {}
-    # this process takes the first share, and its first root before the workers start: what that
-    # root reads and parses first in a run (the grammar and a module file edited since the last
-    # run, the imports of the rules) is then done once, and the workers inherit it
-    first = shares[0][0]
+    # this process takes the first root before the workers start: what that root reads and parses
+    # first in a run (the grammar and a module file edited since the last run, the imports of the
+    # rules) is then done once, and the workers inherit it
+    first = order[0]
     results[first] = work(roots[first])
-    children = [_fork(partial(_run_share, work, roots, share)) for share in shares[1:]]
+    rest = order[1:]
+    queue = _Queue.of(rest)
+    if queue is not None:
+        jobs_ = [partial(_run_queue, work, roots, queue)] * workers
+    else:  # no queue: the roots dealt into one share per process, in turn
+        jobs_ = [partial(_run_share, work, roots, rest[k::workers]) for k in range(workers)]
+    children = [_fork(job) for job in jobs_[1:]]
     try:
-        for i in shares[0][1:]:
-            results[i] = work(roots[i])
-        for child, share in zip(children, shares[1:], strict=True):
-            done = child.collect() if child is not None else None
-            for i in share:  # a worker that could not be started, died or failed: its share here
-                results[i] = done[i] if done is not None and i in done else work(roots[i])
+        # between its roots, this process takes in what the workers have sent so far
+        jobs_[0](results.__setitem__, lambda: _drain(children))
+        for child in children:
+            results.update((child.collect() if child is not None else None) or {})
+        for i in rest:  # what a worker that could not be started, died or failed took: done here
+            if i not in results:
+                results[i] = work(roots[i])
     finally:
         for child in children:
             if child is not None:
                 child.reap()
+        if queue is not None:
+            queue.close()
     return [results[i] for i in range(len(roots))]
 
 
+class _Queue:
+    """The roots still to do, shared by this process and its workers: a pipe holding each root's
+    index as four bytes, written whole before the workers start. A read of four bytes takes one
+    index, and no other process gets it (a pipe's reads do not interleave); an empty pipe is the
+    end of the work. So each process takes the next root when it is free, and none waits at the
+    end for one that drew the slow roots."""
 
-def _run_share(work: Callable[[T], R], roots: Sequence[T], share: list[int]) -> list[tuple[int, R]]:
-    """What a worker does: `work` on each root of its share, with the root's index."""
-    return [(i, work(roots[i])) for i in share]
+    RECORD = 4
+    LIMIT = 16 * 1024
+    """At most this many indices: they must fit in the pipe before any is read (64 KiB)."""
+
+    def __init__(self, read: int) -> None:
+        self.read = read
+
+    @classmethod
+    def of(cls, indices: Sequence[int]) -> _Queue | None:
+        """A queue holding `indices`; None when there are too many or no pipe can be made."""
+        if len(indices) > cls.LIMIT:
+            return None
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return None
+        data = b"".join(i.to_bytes(cls.RECORD, "little") for i in indices)
+        try:
+            os.set_blocking(write, False)  # a pipe smaller than the data (a user over the kernel's
+            written = os.write(write, data) if data else 0  # quota of pipe pages) gives a short write, no wait
+        except OSError:
+            written = -1
+        finally:
+            os.close(write)  # the end of the data: an empty read, once every index is taken
+        if written != len(data):
+            os.close(read)
+            return None
+        return cls(read)
+
+    def close(self) -> None:
+        try:
+            os.close(self.read)
+        except OSError:
+            pass
+
+    def take(self) -> int | None:
+        try:
+            record = os.read(self.read, self.RECORD)
+        except OSError:
+            return None
+        return int.from_bytes(record, "little") if len(record) == self.RECORD else None
+
+
+Send = Callable[[int, Any], None]
+
+
+def _run_queue(work: Callable[[T], R], roots: Sequence[T], queue: _Queue | None, send: Send,
+               between: Callable[[], None] = lambda: None) -> None:
+    """`work` on each root taken from the queue, each result sent with the root's index as it is
+    made, until the queue is empty."""
+    while queue is not None and (i := queue.take()) is not None:
+        send(i, work(roots[i]))
+        between()
+
+
+def _run_share(work: Callable[[T], R], roots: Sequence[T], share: list[int], send: Send,
+               between: Callable[[], None] = lambda: None) -> None:
+    """`work` on each root of a share, each result sent with the root's index as it is made."""
+    for i in share:
+        send(i, work(roots[i]))
+        between()
+
+
+def _drain(children: list[_Child | None]) -> None:
+    for child in children:
+        if child is not None:
+            child.drain()
 
 
 class _Child:
-    """A forked worker: its pid and the read end of the pipe its result comes through."""
+    """A forked worker: its pid, the read end of the pipe its results come through, and what it
+    has sent so far."""
 
     def __init__(self, pid: int, pipe: int) -> None:
         self.pid, self.pipe, self.waited = pid, pipe, False
+        self.received = bytearray()
+        os.set_blocking(pipe, False)
+
+    def drain(self) -> None:
+        """Take in what the worker has sent, without waiting: it sends each result as it is made,
+        and would wait for room in the pipe if nobody read it."""
+        try:
+            while chunk := os.read(self.pipe, 1 << 16):
+                self.received += chunk
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            return
 
     def collect(self) -> dict[int, Any] | None:
-        """What the worker sent back; None when it did not send all of it."""
+        """Every result the worker sent whole (all of them when it finished; those before the
+        end when it died); None when it sent none."""
         try:
+            os.set_blocking(self.pipe, True)
             with os.fdopen(self.pipe, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(self.pid, 0)
+                self.received += pipe.read()
+            os.waitpid(self.pid, 0)
         except OSError:
             return None
         finally:
             self.waited = True
-        if status != 0 or not data:
-            return None
-        try:
-            return pickle.loads(data)  # type: ignore[no-any-return]  # our own worker's, never from a file
-        except Exception:
-            return None
+        # one pickle per result, written by one Pickler (an object shared by several results,
+        # a span, an address, is sent once): read back by one Unpickler, in order
+        unpickler = pickle.Unpickler(io.BytesIO(bytes(self.received)))
+        done: dict[int, Any] = {}
+        while True:
+            try:
+                i, result = unpickler.load()  # our own worker's, never from a file
+            except Exception:  # the end of the data, or a result cut short by the worker's death
+                break
+            done[i] = result
+        return done or None
 
     def reap(self) -> None:
         """A worker not collected (the run failed or was interrupted) goes first."""
@@ -107,9 +209,9 @@ class _Child:
                 pass
 
 
-def _fork(job: Callable[[], list[tuple[int, Any]]]) -> _Child | None:
-    """Run `job` in a forked process that sends its result back pickled through a pipe; None if
-    no process could be started."""
+def _fork(job: Callable[[Send], object]) -> _Child | None:
+    """Run `job` in a forked process that sends each of its results back pickled through a pipe
+    (`job` calls the function it is given with each); None if no process could be started."""
     parent = os.getpid()
     try:
         read, write = os.pipe()
@@ -128,9 +230,18 @@ def _fork(job: Callable[[], list[tuple[int, Any]]]) -> _Child | None:
     try:
         os.close(read)
         _worker_start(parent)
-        data = pickle.dumps(dict(job()), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write, "wb") as out:
-            out.write(data)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def send(i: int, result: Any) -> None:
+            pickler.dump((i, result))
+            data = memoryview(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+            while data:
+                data = data[os.write(write, data):]
+
+        job(send)
         code = 0
     finally:
         os._exit(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ SEEN: list[int] = []
 
 def _work(root: int) -> tuple[int, int, tuple[int, ...]]:
     SEEN.append(root)
+    if root:
+        time.sleep(0.05)  # a root's work: long enough for a worker to start and take some
     return root * 10, os.getpid(), tuple(SEEN)
 
 
@@ -37,6 +40,38 @@ def test_the_workers_inherit_what_the_first_root_read_and_the_results_keep_the_r
     assert all(r[2][0] == first for r in theirs)
     assert first not in {r[0] // 10 for r in theirs}
     SEEN.clear()
+
+
+PARENT = os.getpid()
+
+
+def _dies_in_a_worker(root: int) -> tuple[int, int]:
+    if root == 5 and os.getpid() != PARENT:
+        os._exit(1)  # the worker dies after taking root 5: what it took is done here
+    time.sleep(0.02)
+    return root * 10, os.getpid()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+def test_the_roots_a_dead_worker_took_are_done_here() -> None:
+    results = map_roots(_dies_in_a_worker, list(range(12)), jobs=2)
+    assert [r[0] for r in results] == [r * 10 for r in range(12)]
+    assert results[5][1] == PARENT
+
+
+def _one_slow(root: int) -> tuple[int, int]:
+    time.sleep(0.6 if root == 1 else 0.02)
+    return root, os.getpid()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+def test_a_process_that_draws_a_slow_root_leaves_the_rest_to_the_others() -> None:
+    """The roots are taken one at a time: while one process is on the slow root, the other takes
+    the rest, instead of each doing a fixed half."""
+    results = map_roots(_one_slow, list(range(12)), jobs=2)
+    assert [r[0] for r in results] == list(range(12))
+    slow = results[1][1]
+    assert sum(1 for _, pid in results if pid == slow) <= 3  # a fixed half would have been 6
 
 
 def test_one_root_or_one_core_runs_in_this_process() -> None:
