@@ -3,6 +3,7 @@ is most of a small run), so a plan run leaves out what only other runs need."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -66,3 +67,20 @@ def test_a_run_on_a_terraform_file_does_not_import_the_plan_decoder(tmp_path: Pa
     modules = set(json.loads(proc.stdout.splitlines()[-1]))
     assert "vpcep_lint.loaders.hcl" in modules, "the probe ran on HCL"
     assert {"msgspec", "vpcep_lint.loaders.plan_decode"} & modules == set()
+
+
+def test_a_warm_run_over_several_roots_does_not_import_the_parse_workers_pool(tmp_path: Path) -> None:
+    """The roots are linted on every core through `rootpool`, which needs none of
+    `multiprocessing`: only a large parse starts a pool of parse workers."""
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / name).mkdir()
+        shutil.copy(FIXTURE / "main.tf", tmp_path / name / "main.tf")
+    env = {**os.environ, "VPCEP_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", PROBE, "."], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=120, check=False, env=env) for _ in range(2)]
+    for proc in runs:
+        assert proc.returncode == 0, proc.stderr
+        assert "4 findings" in proc.stdout, proc.stdout
+    modules = set(json.loads(runs[1].stdout.splitlines()[-1]))
+    assert "vpcep_lint.rootpool" in modules, "the probe linted the roots on every core"
+    assert "multiprocessing" not in modules

@@ -7,7 +7,6 @@ it exit when its parent is gone (a SIGKILL of the linter, or a kernel without th
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -193,6 +192,8 @@ def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | No
     results: dict[Job, ParsedFile | InputError | None] = {}
     try:
         try:
+            import multiprocessing  # here: a run that parses nothing large (the hook, warm) does not pay for it
+
             pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
         except (OSError, RuntimeError):
             return None
