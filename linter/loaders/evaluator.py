@@ -64,7 +64,7 @@ class Loader(Protocol):
     """What an expression reads through the loader of its root module (loaders.hcl.HclLoader)."""
 
     materialized: dict[int, tuple[Any, Any, list[Ref]]]
-    codes: dict[int, tuple[Expr, Callable[[Evaluator], Any]]]
+    codes: dict[int, Expr | tuple[Expr, Callable[[Evaluator], Any]]]
 
     def spend(self, units: int) -> None: ...
 
@@ -145,12 +145,18 @@ class Evaluator:
     def eval(self, e: Expr) -> Any:
         codes = self.codes
         if codes is not None:
+            # an expression is compiled when it is evaluated a second time (a called module's, in
+            # every root or instance): one evaluated once (each block of a large root) is walked,
+            # and only noted, so that compiling costs no memory where nothing would reuse it
             hit = codes.get(id(e))
-            if hit is None or hit[0] is not e:
+            if hit is e:
                 try:
                     hit = codes[id(e)] = (e, compile_expr(e))
                 except RecursionError:
                     hit = None
+            elif hit is None or hit[0] is not e:
+                codes[id(e)] = e
+                hit = None
             if hit is not None:
                 return hit[1](self)
         try:

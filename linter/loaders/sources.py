@@ -180,7 +180,7 @@ class SourceSet:
         # by block, made once per run (a module's blocks are shared by every root that calls it):
         self.spans: dict[int, tuple[Any, ...]] = {}  # source places (`ResourceBuilding._spans`)
         self.var_types: dict[int, tuple[Any, Any]] = {}  # declared types (`HclLoader.module_arg`)
-        self.codes: dict[int, tuple[Any, Any]] = {}  # compiled expressions (`Evaluator.eval`)
+        self.codes: dict[int, Any] = {}  # expressions seen, then compiled (`Evaluator.eval`)
         self.comments: dict[int, tuple[Any, str, tuple[str, ...]]] = {}  # `ResourceBuilding._comments`
         self._by_text: dict[tuple[str, str], ParsedFile] = {}
         """Files parsed so far by kind and text: roots often hold files of the same text (their
