@@ -65,13 +65,8 @@ class LoaderBase:
         """`fn()`, or UNKNOWN after an error at `attr` when it builds a value past a bound."""
         try:
             return fn()
-        except functions.ValueTooLarge as exc:
-            self.limit_error(exc.message, attr, file)
-            return UNKNOWN
-        except LimitExceeded as exc:
-            if exc.where is None and file is not None:
-                exc.where = (file, attr.line, attr.column)
-            raise
+        except (functions.ValueTooLarge, LimitExceeded) as exc:
+            return self._past_a_bound(exc, attr, file)
 
     def guarded_value(self, ev: Evaluator, attr: Attribute, file: str | None) -> Any:
         """`guarded(lambda: ev.value(attr.expr), attr, file)`, without the closure (once per attribute)."""
@@ -81,13 +76,18 @@ class LoaderBase:
         """`guarded(lambda: ev.eval(attr.expr), attr, file)` (`ev.value` when `value`), without the closure."""
         try:
             return ev.value(attr.expr) if value else ev.eval(attr.expr)
-        except functions.ValueTooLarge as exc:
+        except (functions.ValueTooLarge, LimitExceeded) as exc:
+            return self._past_a_bound(exc, attr, file)
+
+    def _past_a_bound(self, exc: Exception, attr: Attribute, file: str | None) -> Any:
+        """A value too large is an error at `attr` and UNKNOWN; the run's work limit goes on up,
+        placed at `attr` if it has no place yet."""
+        if isinstance(exc, functions.ValueTooLarge):
             self.limit_error(exc.message, attr, file)
             return UNKNOWN
-        except LimitExceeded as exc:
-            if exc.where is None and file is not None:
-                exc.where = (file, attr.line, attr.column)
-            raise
+        if isinstance(exc, LimitExceeded) and exc.where is None and file is not None:
+            exc.where = (file, attr.line, attr.column)
+        raise exc
 
     def limit_error(self, message: str, attr: Attribute | Block, file: str | None) -> None:
         where = (file or self.root, attr.line, attr.column)
