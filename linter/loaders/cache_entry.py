@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..loaders.hcl_tree import Attribute, Block, ParsedFile
+from ..loaders.hcl_tree import SCALAR_TYPES, Attribute, Block, ParsedFile
 
 FORMAT = 3
 _MAGIC = b"vpcep-lint-cache-%d " % FORMAT
@@ -132,7 +132,6 @@ def _dec_comments(v: Any) -> list[tuple[int, str]]:
     return out
 
 
-_SCALAR = frozenset({str, int, float, bool, type(None)})
 
 
 def _dec_block(v: Any) -> Block:
@@ -148,7 +147,7 @@ def _dec_block(v: Any) -> Block:
         raise _Bad
     block = Block(btype, labels, l1, c1, l2, c2)
     out = block.attributes
-    scalar = _SCALAR
+    scalar = SCALAR_TYPES
     fields = iter(attrs)  # six at a time (the length is a multiple of six)
     for name, e, a1, a2, a3, a4 in zip(fields, fields, fields, fields, fields, fields, strict=True):
         if type(name) is not str or name in out or type(a1) is not int or type(a2) is not int \
@@ -169,7 +168,7 @@ def _exprs(v: Any) -> list[Any]:
 def _expr(v: Any) -> tuple[Any, ...]:
     """An expression from its entry form; _Bad unless it is exactly one."""
     t = type(v)
-    if t in _SCALAR:
+    if t in SCALAR_TYPES:
         return ("lit", v)
     if t is not list or not v or type(v[0]) is not str:
         raise _Bad

@@ -12,7 +12,7 @@ from ..model import UNKNOWN, Ref
 from ..records import field, record
 from . import functions, symbolic
 from .compiled import compile_expr
-from .hcl_tree import Expr
+from .hcl_tree import SCALAR_TYPES, Expr
 from .symbolic import is_unknown, path_str, plain
 
 
@@ -105,7 +105,7 @@ class Evaluator:
         return self.materialize(self.eval(expr))
 
     def materialize(self, v: Any) -> Any:
-        if type(v) in _SCALARS:  # most values read: nothing to resolve
+        if type(v) in SCALAR_TYPES:  # most values read: nothing to resolve
             return v
         if isinstance(v, ResourcePath):
             self.refs.append(Ref(v.address, path_str(v.path)))
@@ -393,9 +393,6 @@ _HANDLERS: dict[str, Callable[[Evaluator, Expr], Any]] = {
     "for": lambda ev, e: ev.for_expr(e),
 }
 
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-"""Types of values `materialize` returns as they are (exact types: a list subclass is not one)."""
 
 MEMO_MIN = 64
 """Lists and maps this long or longer are materialized and normalized once, however often read."""

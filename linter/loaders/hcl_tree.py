@@ -64,6 +64,9 @@ MAX_NESTING = 128
 far below; deeper would only exhaust the stack later)."""
 MAX_DIGITS = 4300
 """The longest integer literal read (Python's own limit for converting text to int)."""
+SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+"""The exact types of a scalar value, a literal's or a JSON one's: `type(v) in SCALAR_TYPES` holds
+for a value that is no list, map, Symbol or namespace (a subclass is not one)."""
 
 
 def too_deep(line: int | None = None, column: int | None = None) -> HclSyntaxError:

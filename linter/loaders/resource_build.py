@@ -8,14 +8,13 @@ from ..provider import convert
 from . import symbolic
 from .evaluator import FOR_COST, Evaluator, ResourceGroup, ResourcePath, Scope
 from .expansion import ModuleExpansion
-from .hcl_tree import Block
+from .hcl_tree import SCALAR_TYPES, Block
 from .module_def import comments_for, traversal_name
 from .module_instance import ModuleInstance, ResourceInstance
 from .symbolic import path_str
 
 META_ATTRIBUTES = {"count", "for_each", "provider", "depends_on"}
 META_BLOCKS = {"lifecycle", "provisioner", "connection"}
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class ResourceBuilding(ModuleExpansion):
@@ -74,7 +73,7 @@ class ResourceBuilding(ModuleExpansion):
             if not at and name in META_ATTRIBUTES:
                 continue
             expr = attr.expr
-            if expr[0] == "lit" and type(expr[1]) in _SCALARS:  # a literal: nothing to read or resolve
+            if expr[0] == "lit" and type(expr[1]) in SCALAR_TYPES:  # a literal: nothing to read or resolve
                 values[name] = expr[1]
                 continue
             ev = Evaluator(module, scope)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..model import UNKNOWN
 from ..records import record
+from .hcl_tree import SCALAR_TYPES
 
 SYMBOLIC_FUNCTIONS = {"cidrsubnet", "cidrhost", "cidrnetmask", "lower", "upper", "trimspace", "tostring"}
 """Pure functions of their arguments: applied to a Symbol and known values, the result is a Symbol."""
@@ -37,13 +38,11 @@ def is_unknown(v: Any) -> bool:
     return v is UNKNOWN or isinstance(v, Symbol)
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-"""Exact types that hold no Symbol (the most common values: checked first)."""
 
 
 def plain(v: Any) -> Any:
     """`v` with every Symbol in it read as UNKNOWN (for anything that computes with the value)."""
-    if type(v) in _SCALARS:
+    if type(v) in SCALAR_TYPES:  # no Symbol in it (most values: checked first)
         return v
     if isinstance(v, Symbol):
         return UNKNOWN
@@ -55,7 +54,7 @@ def plain(v: Any) -> Any:
 
 
 def _holds_symbol(v: Any) -> bool:
-    if type(v) in _SCALARS:
+    if type(v) in SCALAR_TYPES:
         return False
     if isinstance(v, Symbol):
         return True
