@@ -23,7 +23,7 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -55,10 +55,9 @@ def map_roots(work: Callable[[T], R], roots: Sequence[T], jobs: int | None = Non
     results[first] = work(roots[first])
     rest = order[1:]
     queue = _Queue.of(rest)
-    if queue is not None:
-        jobs_ = [partial(_run_queue, work, roots, queue)] * workers
-    else:  # no queue: the roots dealt into one share per process, in turn
-        jobs_ = [partial(_run_share, work, roots, rest[k::workers]) for k in range(workers)]
+    # each process's roots: the queue's, or without a queue one share each, dealt in turn
+    shares: list[Iterable[int]] = [queue] * workers if queue is not None else [rest[k::workers] for k in range(workers)]
+    jobs_ = [partial(_run, work, roots, indices) for indices in shares]
     children = [_fork(job) for job in jobs_[1:]]
     try:
         # between its roots, this process takes in what the workers have sent so far
@@ -119,30 +118,26 @@ class _Queue:
         except OSError:
             pass
 
-    def take(self) -> int | None:
-        try:
-            record = os.read(self.read, self.RECORD)
-        except OSError:
-            return None
-        return int.from_bytes(record, "little") if len(record) == self.RECORD else None
+    def __iter__(self) -> Iterator[int]:
+        """The indices this process takes, one when it asks for the next, until the queue is empty."""
+        while True:
+            try:
+                record = os.read(self.read, self.RECORD)
+            except OSError:
+                return
+            if len(record) != self.RECORD:
+                return
+            yield int.from_bytes(record, "little")
 
 
 Send = Callable[[int, Any], None]
 
 
-def _run_queue(work: Callable[[T], R], roots: Sequence[T], queue: _Queue | None, send: Send,
-               between: Callable[[], None] = lambda: None) -> None:
-    """`work` on each root taken from the queue, each result sent with the root's index as it is
-    made, until the queue is empty."""
-    while queue is not None and (i := queue.take()) is not None:
-        send(i, work(roots[i]))
-        between()
-
-
-def _run_share(work: Callable[[T], R], roots: Sequence[T], share: list[int], send: Send,
-               between: Callable[[], None] = lambda: None) -> None:
-    """`work` on each root of a share, each result sent with the root's index as it is made."""
-    for i in share:
+def _run(work: Callable[[T], R], roots: Sequence[T], indices: Iterable[int], send: Send,
+         between: Callable[[], None] = lambda: None) -> None:
+    """`work` on each root of `indices` (the queue, or a share), each result sent with the root's
+    index as it is made."""
+    for i in indices:
         send(i, work(roots[i]))
         between()
 
