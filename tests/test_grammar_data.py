@@ -3,6 +3,8 @@ same parser, and refused (the grammar is built again) when a row is not exactly 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
 import pytest
@@ -100,3 +102,32 @@ def test_lark_loads_other_tables_its_own_way_while_ours_loads(kept: dict[str, An
 
     assert lalr_parser.IntParseTable is IntParseTable  # put back after the load
 
+
+
+def test_the_post_lexer_is_python_hcl2s_own_and_its_stream_the_same() -> None:
+    import hcl2.postlexer
+    from lark import Token
+
+    ours = grammar._post_lexer()
+    assert ours.__name__ == "PostLexer" and ours.__module__ == "vpcep_lint.loaders._hcl2_postlexer"
+    assert os.path.samefile(sys.modules[ours.__module__].__file__ or "", hcl2.postlexer.__file__ or "")
+    stream = [Token("NAME", "a"), Token("NL_OR_COMMENT", "\n"), Token("DOUBLE_AMP", "&&"), Token("NAME", "b")]
+    assert [(t.type, str(t)) for t in ours().process(iter(stream))] == \
+        [(t.type, str(t)) for t in hcl2.postlexer.PostLexer().process(iter(stream))]
+
+
+def test_without_python_hcl2s_folder_layout_its_post_lexer_is_imported_as_usual(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_folder() -> str:
+        raise ImportError("a zipped install")
+
+    monkeypatch.setattr(grammar, "_package_dir", no_folder)
+    for name in [m for m in sys.modules if m == "hcl2" or m.startswith("hcl2.")]:
+        monkeypatch.delitem(sys.modules, name)  # put back after the test
+    grammar._post_lexer.cache_clear()
+    try:
+        import hcl2.postlexer
+
+        assert grammar._post_lexer() is hcl2.postlexer.PostLexer
+    finally:
+        grammar._post_lexer.cache_clear()

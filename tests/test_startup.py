@@ -84,3 +84,20 @@ def test_a_warm_run_over_several_roots_does_not_import_the_parse_workers_pool(tm
     modules = set(json.loads(runs[1].stdout.splitlines()[-1]))
     assert "vpcep_lint.rootpool" in modules, "the probe linted the roots on every core"
     assert "multiprocessing" not in modules
+
+
+def test_parsing_a_terraform_file_runs_python_hcl2s_post_lexer_but_not_its_package(tmp_path: Path) -> None:
+    """Only python-hcl2's grammar file and post-lexer are used: its package `__init__` imports all
+    of its API, which a run that parses a file would pay for."""
+    shutil.copy(FIXTURE / "main.tf", tmp_path / "main.tf")
+    env = {**os.environ, "VPCEP_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    for run in range(2):  # the grammar built, then read back from the cache for an edited file
+        with open(tmp_path / "main.tf", "a", encoding="utf-8") as fh:
+            fh.write(f"# edit {run}\n")
+        proc = subprocess.run([sys.executable, "-c", PROBE, "main.tf"], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120, check=False, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert "1 finding" in proc.stdout, proc.stdout
+        modules = set(json.loads(proc.stdout.splitlines()[-1]))
+        assert {"lark", "vpcep_lint.loaders._hcl2_postlexer"} <= modules
+        assert {m for m in modules if m == "hcl2" or m.startswith("hcl2.")} == set()

@@ -16,8 +16,10 @@ usable cache directory the parser is built in memory, as python-hcl2 would witho
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -28,15 +30,54 @@ _LIMIT = 32 * 1024 * 1024
 
 
 def _grammar_path() -> str:
-    import hcl2.parser
-
-    return os.path.join(os.path.dirname(os.path.abspath(hcl2.parser.__file__)), "hcl2.lark")
+    return os.path.join(_package_dir(), "hcl2.lark")
 
 
 def _options() -> dict[str, Any]:
+    return {"parser": "lalr", "propagate_positions": True, "postlex": _post_lexer()()}
+
+
+# Of python-hcl2, only its grammar file and its post-lexer are used. Importing the package runs
+# its `__init__`, which imports all of its API (the deserializer, the transformer and its rules,
+# the formatter, pathlib...): about 45 ms of every run that parses a file. So the package's folder
+# is found without importing it, and the post-lexer's module (which imports only `typing` and
+# lark) is run from its file under a name of our own; any other shape of the package is imported
+# the usual way.
+
+def _package_dir() -> str:
+    spec = importlib.util.find_spec("hcl2")  # the package's folder, without running its `__init__`
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not locations:
+        raise ImportError("python-hcl2 is not installed as a package folder")
+    return str(locations[0])
+
+
+_POST_LEXER_MODULE = "vpcep_lint.loaders._hcl2_postlexer"
+
+
+@cache
+def _post_lexer() -> type:
+    """python-hcl2's `PostLexer` class."""
+    if "hcl2" not in sys.modules:
+        try:
+            path = os.path.join(_package_dir(), "postlexer.py")
+            spec = importlib.util.spec_from_file_location(_POST_LEXER_MODULE, path)
+            if spec is not None and spec.loader is not None:
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[_POST_LEXER_MODULE] = module  # kept: its classes pickle by this name
+                try:
+                    spec.loader.exec_module(module)  # the installed package's own file, not an input
+                except BaseException:
+                    del sys.modules[_POST_LEXER_MODULE]
+                    raise
+                found = getattr(module, "PostLexer", None)
+                if isinstance(found, type):
+                    return found
+        except (ImportError, OSError, SyntaxError):
+            pass  # another layout of python-hcl2 (a relative import, a zip): imported as usual below
     from hcl2.postlexer import PostLexer
 
-    return {"parser": "lalr", "propagate_positions": True, "postlex": PostLexer()}
+    return PostLexer  # type: ignore[no-any-return]
 
 
 @cache
