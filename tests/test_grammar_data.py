@@ -116,18 +116,22 @@ def test_the_post_lexer_is_python_hcl2s_own_and_its_stream_the_same() -> None:
         [(t.type, str(t)) for t in hcl2.postlexer.PostLexer().process(iter(stream))]
 
 
+@pytest.mark.parametrize("layout", ["no folder", "a post-lexer that needs its package"])
 def test_without_python_hcl2s_folder_layout_its_post_lexer_is_imported_as_usual(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any, layout: str) -> None:
     def no_folder() -> str:
         raise ImportError("a zipped install")
 
-    monkeypatch.setattr(grammar, "_package_dir", no_folder)
-    for name in [m for m in sys.modules if m == "hcl2" or m.startswith("hcl2.")]:
+    (tmp_path / "postlexer.py").write_text("from .tokens import OPERATORS\n\nclass PostLexer:\n    pass\n")
+    monkeypatch.setattr(grammar, "_package_dir", no_folder if layout == "no folder" else lambda: str(tmp_path))
+    for name in [m for m in sys.modules if m == "hcl2" or m.startswith("hcl2.") or m == grammar._POST_LEXER_MODULE]:
         monkeypatch.delitem(sys.modules, name)  # put back after the test
     grammar._post_lexer.cache_clear()
     try:
+        found = grammar._post_lexer()
         import hcl2.postlexer
 
-        assert grammar._post_lexer() is hcl2.postlexer.PostLexer
+        assert found is hcl2.postlexer.PostLexer
+        assert grammar._POST_LEXER_MODULE not in sys.modules  # a module that failed is not left behind
     finally:
         grammar._post_lexer.cache_clear()

@@ -73,11 +73,11 @@ def _post_lexer() -> type:
                 found = getattr(module, "PostLexer", None)
                 if isinstance(found, type):
                     return found
-        except (ImportError, OSError, SyntaxError):
-            pass  # another layout of python-hcl2 (a relative import, a zip): imported as usual below
+        except Exception:  # noqa: BLE001 - another layout of python-hcl2 (a relative import, a zip, a
+            pass  # post-lexer that needs the package): imported as usual below, as it was before
     from hcl2.postlexer import PostLexer
 
-    return PostLexer  # type: ignore[no-any-return]
+    return PostLexer
 
 
 @cache
