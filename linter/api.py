@@ -86,7 +86,7 @@ def _load_directories(report: Report, inputs: Inputs, sources: SourceSet, option
     """Each root loaded and its rules run, the roots dealt over the cores (`rootpool`)."""
     ordered = [inputs.groups[real] for real in sorted(inputs.groups, key=lambda r: r.split(os.sep))]
     if not ordered:
-        return []  # a run of plans and states only: no worker pool (multiprocessing) to import
+        return []  # a run of plans and states only: no root pool to import
     from .rootpool import map_roots
 
     if len(ordered) > 1:

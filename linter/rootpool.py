@@ -15,6 +15,10 @@ fails or is interrupted.
 Run in-process instead (the same results, one after the other): fewer than `MIN_ROOTS` roots, one
 core, or no `fork` (not Linux); the roots a worker took are done here after the others when it
 cannot be started, dies, or cannot send its results back.
+
+`in_workers(work, items, workers)` is the same machinery for longer work (the parse of a large
+module's files, `loaders.parallel`): only the workers work, each result is sent framed and taken
+in as it comes, and a failure anywhere gives None for the caller to do the work itself.
 """
 from __future__ import annotations
 
@@ -31,6 +35,9 @@ from .loaders.parallel import _worker_start, _workers
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_FRAME = 8
+"""The length of a framed result (`_fork`), in bytes before it."""
 
 MIN_ROOTS = 4
 """Below this many roots, starting workers costs more than it saves."""
@@ -142,6 +149,49 @@ def _run(work: Callable[[T], R], roots: Sequence[T], indices: Iterable[int], sen
         between()
 
 
+def in_workers(work: Callable[[T], R], items: Sequence[T], workers: int) -> list[R] | None:
+    """[work(x) for x in items] in `workers` forked processes, while this one only takes in their
+    results, each as it comes: for work so long (the parse of a large file) that a worker would
+    wait for this process to read its results if this one did some of the work too.
+
+    None when a worker cannot be started, or fails or dies before all is done: the caller then
+    does the work itself. The workers share no lock with this process (a pipe of indices to take,
+    a pipe each for the results), so nothing of theirs can keep it waiting: when it is
+    interrupted or fails, they are killed, and it goes on at once.
+    """
+    import select
+
+    queue = _Queue.of(range(len(items)))
+    if queue is None:
+        return None
+    children: list[_Child] = []
+    try:
+        for _ in range(workers):
+            child = _fork(partial(_run, work, items, queue), framed=True)
+            if child is None:
+                return None
+            children.append(child)
+        results: dict[int, Any] = {}
+        sending = {child.pipe: child for child in children}
+        while sending:
+            ready, _, _ = select.select(list(sending), [], [])
+            for pipe in ready:
+                child = sending[pipe]
+                more = child.drain()
+                child.frames(results)
+                if not more:
+                    del sending[pipe]
+                    child.close()
+        clean = [child.exited_cleanly() for child in children]
+        if not all(clean) or len(results) != len(items):
+            return None
+        return [results[i] for i in range(len(items))]
+    finally:
+        queue.close()
+        for child in children:
+            child.reap()
+
+
 def _drain(children: list[_Child | None]) -> None:
     for child in children:
         if child is not None:
@@ -153,26 +203,59 @@ class _Child:
     has sent so far."""
 
     def __init__(self, pid: int, pipe: int) -> None:
-        self.pid, self.pipe, self.waited = pid, pipe, False
+        self.pid, self.pipe, self.waited, self.closed = pid, pipe, False, False
         self.received = bytearray()
         os.set_blocking(pipe, False)
 
-    def drain(self) -> None:
+    def close(self) -> None:
+        """The pipe closed, once (its number may be another file's afterwards)."""
+        if not self.closed:
+            self.closed = True
+            try:
+                os.close(self.pipe)
+            except OSError:
+                pass
+
+    def drain(self) -> bool:
         """Take in what the worker has sent, without waiting: it sends each result as it is made,
-        and would wait for room in the pipe if nobody read it."""
+        and would wait for room in the pipe if nobody read it. False at the end of its data."""
         try:
             while chunk := os.read(self.pipe, 1 << 16):
                 self.received += chunk
+            return False  # the worker has closed its end: it is done, or dead
         except (BlockingIOError, InterruptedError):
-            pass
+            return True
         except OSError:
-            return
+            return False
+
+    def frames(self, into: dict[int, Any]) -> None:
+        """The results whole in what was taken in so far (sent `framed`), unpickled into `into`."""
+        data, at = self.received, 0
+        while len(data) - at >= _FRAME:
+            size = int.from_bytes(data[at:at + _FRAME], "little")
+            if len(data) - at - _FRAME < size:
+                break
+            i, result = pickle.loads(data[at + _FRAME:at + _FRAME + size])  # our own worker's, never a file's
+            into[i] = result
+            at += _FRAME + size
+        del data[:at]
+
+    def exited_cleanly(self) -> bool:
+        """Waits for the worker: True when it ended as it does after its last result."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            return False
+        finally:
+            self.waited = True
+        return os.waitstatus_to_exitcode(status) == 0
 
     def collect(self) -> dict[int, Any] | None:
         """Every result the worker sent whole (all of them when it finished; those before the
         end when it died); None when it sent none."""
         try:
             os.set_blocking(self.pipe, True)
+            self.closed = True  # by the file object, whatever happens below
             with os.fdopen(self.pipe, "rb") as pipe:
                 self.received += pipe.read()
             os.waitpid(self.pid, 0)
@@ -194,19 +277,22 @@ class _Child:
 
     def reap(self) -> None:
         """A worker not collected (the run failed or was interrupted) goes first."""
-        if self.waited:
-            return
-        for step in (lambda: os.kill(self.pid, signal.SIGKILL), lambda: os.waitpid(self.pid, 0),
-                     lambda: os.close(self.pipe)):
-            try:
-                step()
-            except OSError:
-                pass
+        if not self.waited:
+            for step in (lambda: os.kill(self.pid, signal.SIGKILL), lambda: os.waitpid(self.pid, 0)):
+                try:
+                    step()
+                except OSError:
+                    pass
+            self.waited = True
+        self.close()
 
 
-def _fork(job: Callable[[Send], object]) -> _Child | None:
+def _fork(job: Callable[[Send], object], framed: bool = False) -> _Child | None:
     """Run `job` in a forked process that sends each of its results back pickled through a pipe
-    (`job` calls the function it is given with each); None if no process could be started."""
+    (`job` calls the function it is given with each); None if no process could be started.
+
+    `framed`: each result pickled on its own, after its length (eight bytes), so that this process
+    can take in each one as it comes; otherwise one Pickler for all of them (`_Child.collect`)."""
     parent = os.getpid()
     try:
         read, write = os.pipe()
@@ -229,7 +315,12 @@ def _fork(job: Callable[[Send], object]) -> _Child | None:
         pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
 
         def send(i: int, result: Any) -> None:
-            pickler.dump((i, result))
+            if framed:
+                body = pickle.dumps((i, result), protocol=pickle.HIGHEST_PROTOCOL)
+                buffer.write(len(body).to_bytes(_FRAME, "little"))
+                buffer.write(body)
+            else:
+                pickler.dump((i, result))
             data = memoryview(buffer.getvalue())
             buffer.seek(0)
             buffer.truncate()

@@ -3,14 +3,18 @@ remembers about the file system (`roots.git_top`)."""
 from __future__ import annotations
 
 import os
+import select
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from vpcep_lint.loaders.sources import forget_real_paths
-from vpcep_lint.rootpool import map_roots
+from vpcep_lint.rootpool import in_workers, map_roots
 from vpcep_lint.roots import git_top
 
 SEEN: list[int] = []
@@ -80,6 +84,117 @@ def test_one_root_or_one_core_runs_in_this_process() -> None:
     assert [r[0] for r in results] == [30, 40, 50, 60]
     assert {r[1] for r in results} == {os.getpid()}
     SEEN.clear()
+
+
+def _large(item: int) -> tuple[int, int, bytes]:
+    return item, os.getpid(), bytes([item]) * (1 << 20)  # larger than a pipe holds: sent in many reads
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+def test_work_in_workers_comes_back_whole_and_in_order_from_the_workers_only() -> None:
+    results = in_workers(_large, list(range(9)), 2)
+    assert results is not None
+    assert [(r[0], r[2]) for r in results] == [(i, bytes([i]) * (1 << 20)) for i in range(9)]
+    assert PARENT not in {r[1] for r in results} and len({r[1] for r in results}) == 2
+
+
+def _dies(item: int) -> int:
+    if item == 3:
+        os._exit(1)
+    return item
+
+
+def _fails(item: int) -> int:
+    if item == 3:
+        raise ValueError("a bug in the work")
+    return item
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+@pytest.mark.parametrize("work", [_dies, _fails], ids=["a worker dies", "a worker fails"])
+def test_work_in_workers_is_none_when_a_worker_dies_or_fails_and_no_worker_is_left(work: Any) -> None:
+    before = set(_children_of(os.getpid()))
+    assert in_workers(work, list(range(8)), 2) is None
+    assert set(_children_of(os.getpid())) <= before  # every worker waited for: none left, not even a zombie
+
+
+_INTERRUPTED = """
+import sys
+from vpcep_lint.rootpool import in_workers
+def work(item):
+    return b"x" * (4 << 20)
+print("ready", flush=True)
+in_workers(work, list(range(10000)), 2)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+def test_interrupting_work_in_workers_ends_it_at_once_and_kills_the_workers() -> None:
+    """The workers stream results larger than a pipe holds; a Ctrl-C in the middle ends the
+    process at once, its workers gone with it."""
+    proc = subprocess.Popen([sys.executable, "-c", _INTERRUPTED], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+        workers: list[int] = []
+        start = time.monotonic()
+        while len(workers) < 2 and time.monotonic() - start < 60:
+            workers = _children_of(proc.pid)
+            time.sleep(0.05)
+        assert len(workers) == 2, "no workers started"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == -signal.SIGINT
+        assert not [w for w in workers if os.path.exists(f"/proc/{w}") and _state(w) != "Z"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _slow(item: int) -> int:
+    time.sleep(30)
+    return item
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
+def test_a_process_that_goes_on_after_an_interrupt_is_left_with_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An embedder that catches the KeyboardInterrupt lives on: the workers are killed and waited
+    for, not left to finish their work (30 s each here)."""
+    from vpcep_lint import rootpool
+
+    def interrupted(self: Any, into: dict[int, Any]) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rootpool._Child, "frames", interrupted)
+    monkeypatch.setattr(rootpool._Child, "drain", lambda self: True)
+    monkeypatch.setattr(select, "select", lambda r, w, x, *t: (r, [], []))  # the workers' pipes: ready at once
+    before = set(_children_of(os.getpid()))
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        in_workers(_slow, list(range(4)), 2)
+    assert time.monotonic() - start < 10
+    assert set(_children_of(os.getpid())) <= before
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def test_the_work_tree_top_is_found_for_every_directory_and_again_in_the_next_run(tmp_path: Path) -> None:

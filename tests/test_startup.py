@@ -32,7 +32,7 @@ NOT_FOR_A_PLAN = {
     "hcl2": "no .tf beside the plan: nothing to parse",
     "lark": "no .tf beside the plan: nothing to parse",
     "jsonschema": "only a rejected document is explained with it",
-    "multiprocessing": "one document: no parse workers",
+    "multiprocessing": "not used at all: the workers are forked by rootpool",
 }
 
 
@@ -71,7 +71,7 @@ def test_a_run_on_a_terraform_file_does_not_import_the_plan_decoder(tmp_path: Pa
 
 def test_a_warm_run_over_several_roots_does_not_import_the_parse_workers_pool(tmp_path: Path) -> None:
     """The roots are linted on every core through `rootpool`, which needs none of
-    `multiprocessing`: only a large parse starts a pool of parse workers."""
+    `multiprocessing` (nor do the parse workers of a large module, started through it too)."""
     for name in ("a", "b", "c", "d"):
         (tmp_path / name).mkdir()
         shutil.copy(FIXTURE / "main.tf", tmp_path / name / "main.tf")

@@ -1,9 +1,10 @@
 """Parse the files of a large module on every core (python-hcl2's parser is pure Python).
 
-Workers never outlive the linter: they are terminated when the parse ends, fails or is
-interrupted (SIGINT, SIGTERM: the linter then dies of the same signal), they ask the kernel to
-kill them when their parent dies (Linux `PR_SET_PDEATHSIG`), and a watchdog thread in each makes
-it exit when its parent is gone (a SIGKILL of the linter, or a kernel without that feature).
+The workers are forked by `rootpool.in_workers`. They never outlive the linter: they are killed
+when the parse fails or is interrupted (SIGINT, SIGTERM: the linter then dies of the same
+signal), they ask the kernel to kill them when their parent dies (Linux `PR_SET_PDEATHSIG`), and
+a watchdog thread in each makes it exit when its parent is gone (a SIGKILL of the linter, or a
+kernel without that feature).
 """
 from __future__ import annotations
 
@@ -186,34 +187,24 @@ def _gather(done: dict[Job, ParsedFile | InputError | None],
 
 
 def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | None] | None:
-    """Parse `todo` in `workers` forked processes; None if that cannot be done."""
+    """Parse `todo` in `workers` forked processes; None if that cannot be done.
+
+    The workers are this package's own (`rootpool.in_workers`), not a `multiprocessing` pool:
+    they share no lock with this process, so a Ctrl-C or a SIGTERM ends the run at once, the
+    workers killed (a pool's `terminate` can wait for ever on a queue lock held by a worker
+    blocked on a full pipe).
+    """
+    from ..rootpool import in_workers
+
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_signal) if main_thread else None
-    results: dict[Job, ParsedFile | InputError | None] = {}
     try:
-        try:
-            import multiprocessing  # here: a run that parses nothing large (the hook, warm) does not pay for it
-
-            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
-        except (OSError, RuntimeError):
-            return None
-        try:
-            for job, result in pool.imap_unordered(_parse_one, todo, chunksize=max(1, len(todo) // (workers * 4))):
-                results[job] = result
-            pool.close()
-        except Exception:  # a worker died or failed: terminate the rest, parse in-process
-            pool.terminate()
-            return None
-        except BaseException:  # SIGINT, SIGTERM, exit: the workers go first
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
-    except _Terminated as exc:
+        done = in_workers(_parse_one, todo, workers)
+    except _Terminated as exc:  # the workers are gone (in_workers kills them on the way out)
         signal.signal(exc.signum, signal.SIG_DFL)
         os.kill(os.getpid(), exc.signum)  # die of the signal we were sent, as the shell expects
         raise SystemExit(128 + exc.signum) from None  # pragma: no cover - only if the signal is blocked
     finally:
         if main_thread and previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    return results
+    return None if done is None else dict(done)
