@@ -119,7 +119,8 @@ def test_work_in_workers_is_none_when_a_worker_dies_or_fails_and_no_worker_is_le
 
 
 _INTERRUPTED = """
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal (see test_security's _PREPARSE)
 from vpcep_lint.rootpool import in_workers
 def work(item):
     return b"x" * (4 << 20)

@@ -521,7 +521,10 @@ def test_no_message_quotes_more_than_an_excerpt(tmp_path: Path) -> None:
 
 _PREPARSE = textwrap.dedent(
     """
-    import sys
+    import signal, sys
+    # Ctrl-C as at a terminal, even when the suite was started in the background by a shell
+    # without job control, which leaves SIGINT ignored for everything it starts
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from vpcep_lint.loaders.parallel import preparse
     from vpcep_lint.loaders.sources import SourceSet
     preparse([sys.argv[1]], SourceSet(), jobs=2)
