@@ -32,12 +32,12 @@ _TEXTS: dict[str, str] = {}
 """The texts to parse, set before the workers are forked: they inherit them, jobs only name them."""
 
 
-def _parse_one(job: Job) -> tuple[Job, ParsedFile | InputError | None]:
+def _parse_one(job: Job) -> ParsedFile | InputError | None:
     path, start, end, shown = job
     text = _TEXTS[path]
     if start == 0 and end == len(text):
-        return job, parse_source(text, path, shown)
-    return job, parse_piece(text, start, end)
+        return parse_source(text, path, shown)
+    return parse_piece(text, start, end)
 
 
 def _workers() -> int:
@@ -189,10 +189,10 @@ def _gather(done: dict[Job, ParsedFile | InputError | None],
 def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | None] | None:
     """Parse `todo` in `workers` forked processes; None if that cannot be done.
 
-    The workers are this package's own (`rootpool.in_workers`), not a `multiprocessing` pool:
+    The workers are this package's own (`rootpool.in_workers`), not a `multiprocessing` pool
+    (whose `terminate` takes its queues' locks, which a worker holds while it waits on a pipe):
     they share no lock with this process, so a Ctrl-C or a SIGTERM ends the run at once, the
-    workers killed (a pool's `terminate` can wait for ever on a queue lock held by a worker
-    blocked on a full pipe).
+    workers killed.
     """
     from ..rootpool import in_workers
 
@@ -207,4 +207,4 @@ def run(todo: list[Job], workers: int) -> dict[Job, ParsedFile | InputError | No
     finally:
         if main_thread and previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    return None if done is None else dict(done)
+    return None if done is None else dict(zip(todo, done, strict=True))  # in_workers keeps the order
