@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import alive, child_pids
 
 from vpcep_lint.loaders.sources import forget_real_paths
 from vpcep_lint.rootpool import in_workers, map_roots
@@ -113,9 +114,9 @@ def _fails(item: int) -> int:
 @pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked")
 @pytest.mark.parametrize("work", [_dies, _fails], ids=["a worker dies", "a worker fails"])
 def test_work_in_workers_is_none_when_a_worker_dies_or_fails_and_no_worker_is_left(work: Any) -> None:
-    before = set(_children_of(os.getpid()))
+    before = set(child_pids(os.getpid()))
     assert in_workers(work, list(range(8)), 2) is None
-    assert set(_children_of(os.getpid())) <= before  # every worker waited for: none left, not even a zombie
+    assert set(child_pids(os.getpid())) <= before  # every worker waited for: none left, not even a zombie
 
 
 _INTERRUPTED = """
@@ -139,13 +140,13 @@ def test_interrupting_work_in_workers_ends_it_at_once_and_kills_the_workers() ->
         workers: list[int] = []
         start = time.monotonic()
         while len(workers) < 2 and time.monotonic() - start < 60:
-            workers = _children_of(proc.pid)
+            workers = child_pids(proc.pid)
             time.sleep(0.05)
         assert len(workers) == 2, "no workers started"
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == -signal.SIGINT
-        assert not [w for w in workers if os.path.exists(f"/proc/{w}") and _state(w) != "Z"]
+        assert not [w for w in workers if alive(w)]
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -169,33 +170,12 @@ def test_a_process_that_goes_on_after_an_interrupt_is_left_with_no_worker(monkey
     monkeypatch.setattr(rootpool._Child, "frames", interrupted)
     monkeypatch.setattr(rootpool._Child, "drain", lambda self: True)
     monkeypatch.setattr(select, "select", lambda r, w, x, *t: (r, [], []))  # the workers' pipes: ready at once
-    before = set(_children_of(os.getpid()))
+    before = set(child_pids(os.getpid()))
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         in_workers(_slow, list(range(4)), 2)
     assert time.monotonic() - start < 10
-    assert set(_children_of(os.getpid())) <= before
-
-
-def _children_of(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
-
-
-def _state(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
+    assert set(child_pids(os.getpid())) <= before
 
 
 def test_the_work_tree_top_is_found_for_every_directory_and_again_in_the_next_run(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import FIXTURES
+from helpers import alive, child_pids
 
 import vpcep_lint
 from vpcep_lint.api import Options, lint
@@ -532,22 +533,6 @@ _PREPARSE = textwrap.dedent(
 )
 
 
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as fh:
-            out += [int(c) for c in fh.read().split()]
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def big_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Eight files of ~1 MB of HCL: tens of seconds of parsing for two workers."""
@@ -568,16 +553,16 @@ def test_parse_workers_die_with_the_linter(big_module: Path, sig: signal.Signals
         start = time.monotonic()
         workers: list[int] = []
         while len(workers) < 2 and time.monotonic() - start < 120 and proc.poll() is None:
-            workers = _children(proc.pid)
+            workers = child_pids(proc.pid)
             time.sleep(0.05)
         assert len(workers) >= 2, "no workers started"
         time.sleep(0.3)
         proc.send_signal(sig)
         proc.wait(timeout=10)  # not after the work is done: at once
         start = time.monotonic()
-        while any(_alive(w) for w in workers) and time.monotonic() - start < 10:
+        while any(alive(w) for w in workers) and time.monotonic() - start < 10:
             time.sleep(0.05)
-        assert not [w for w in workers if _alive(w)], f"workers outlived the linter ({sig.name})"
+        assert not [w for w in workers if alive(w)], f"workers outlived the linter ({sig.name})"
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -608,9 +593,9 @@ def test_a_worker_notices_that_its_parent_is_gone() -> None:
     proc = subprocess.run([sys.executable, "-c", _ORPHAN], capture_output=True, text=True, timeout=60)
     worker = int(proc.stdout.split()[0])
     start = time.monotonic()
-    while _alive(worker) and time.monotonic() - start < 10:
+    while alive(worker) and time.monotonic() - start < 10:
         time.sleep(0.05)
-    assert not _alive(worker)
+    assert not alive(worker)
 
 
 # -- no quadratic path ------------------------------------------------------------------------------
